@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.http import HttpRequest
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Signup is switched by ACCOUNT_ALLOW_SIGNUP; invited members set a password instead."""
+        return settings.ACCOUNT_ALLOW_SIGNUP

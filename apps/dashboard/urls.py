@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from apps.dashboard import views
+
+app_name = "dashboard"
+urlpatterns = [path("", views.index, name="index")]

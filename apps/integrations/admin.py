@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from apps.core.admin_utils import ReadOnlyAdminMixin, admin_link, pretty_json
+from apps.integrations import services
+from apps.integrations.mirror_admin import MirroredAdmin
+from apps.integrations.models import AtsUser, Connection, RecordChange, SyncRun, WebhookEvent, WritebackAction
+
+
+class ConnectionForm(forms.ModelForm):
+    base_url = forms.URLField(
+        required=False, assume_scheme="https", help_text=Connection._meta.get_field("base_url").help_text
+    )
+    new_api_key = forms.CharField(
+        required=False,
+        strip=True,
+        label="New API key",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Write-only. Leave empty to keep the stored key; stored keys are never shown.",
+    )
+
+    class Meta:
+        model = Connection
+        fields = (
+            "workspace",
+            "provider",
+            "name",
+            "auth_type",
+            "environment",
+            "base_url",
+            "admin_email",
+            "writeback_user",
+        )
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    form = ConnectionForm
+    list_display = (
+        "__str__",
+        "workspace_link",
+        "provider",
+        "status",
+        "environment",
+        "auth_type",
+        "last_synced_at",
+    )
+    list_filter = ("status", "provider", "environment", "auth_type", "workspace")
+    search_fields = ("name", "admin_email", "workspace__name", "remote_account_id")
+    list_select_related = ("workspace",)
+    raw_id_fields = ("writeback_user",)
+    readonly_fields = (
+        "status",
+        "status_reason",
+        "status_changed_at",
+        "credentials",
+        "access_token_expires_at",
+        "connected_by",
+        "connected_at",
+        "disconnected_at",
+        "last_synced_at",
+        "last_error",
+        "last_error_at",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("workspace", "provider", "name", "status", "status_reason", "status_changed_at")}),
+        (
+            "Credentials",
+            {"fields": ("auth_type", "environment", "base_url", "admin_email", "credentials", "new_api_key")},
+        ),
+        ("Write-back", {"fields": ("writeback_user",)}),
+        (
+            "History",
+            {
+                "fields": (
+                    "access_token_expires_at",
+                    "connected_by",
+                    "connected_at",
+                    "disconnected_at",
+                    "last_synced_at",
+                    "last_error",
+                    "last_error_at",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="workspace", ordering="workspace__name")
+    def workspace_link(self, obj: Connection) -> str:
+        return admin_link(obj.workspace)
+
+    @admin.display(description="stored credentials")
+    def credentials(self, obj: Connection) -> str:
+        stored = [
+            label
+            for label, present in (
+                ("API key", obj.api_key),
+                ("access token", obj.access_token),
+                ("refresh token", obj.refresh_token),
+                ("webhook signing token", obj.webhook_signing_tokens),
+            )
+            if present
+        ]
+        return ", ".join(stored) + " (encrypted)" if stored else "None"
+
+    def save_model(self, request: HttpRequest, obj: Connection, form: Any, change: bool) -> None:
+        if not change and obj.connected_by_id is None:
+            obj.connected_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("new_api_key"):
+            services.connection_store_api_key(connection=obj, api_key=form.cleaned_data["new_api_key"])
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "connection_link",
+        "kind",
+        "status",
+        "trigger",
+        "started_at",
+        "finished_at",
+        "requests_made",
+    )
+    list_filter = ("status", "kind", "trigger", "workspace", "connection")
+    search_fields = ("=id", "error")
+    date_hierarchy = "created_at"
+    list_select_related = ("connection",)
+    readonly_fields = ("stats_pretty", "checkpoint_pretty", "errors_pretty")
+    exclude = ("stats", "checkpoint", "errors")
+
+    @admin.display(description="connection")
+    def connection_link(self, obj: SyncRun) -> str:
+        return admin_link(obj.connection)
+
+    @admin.display(description="counts per resource")
+    def stats_pretty(self, obj: SyncRun) -> str:
+        return pretty_json(obj.stats)
+
+    @admin.display(description="checkpoint")
+    def checkpoint_pretty(self, obj: SyncRun) -> str:
+        return pretty_json(obj.checkpoint)
+
+    @admin.display(description="errors")
+    def errors_pretty(self, obj: SyncRun) -> str:
+        return pretty_json(obj.errors)
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("event", "status", "signature_valid", "connection_link", "triggered_at", "created_at")
+    list_filter = ("status", "event", "signature_valid", "workspace", "connection")
+    search_fields = ("event", "delivery_token", "dedupe_key")
+    date_hierarchy = "created_at"
+    list_select_related = ("connection",)
+    readonly_fields = ("payload_pretty",)
+    exclude = ("payload",)
+
+    @admin.display(description="connection")
+    def connection_link(self, obj: WebhookEvent) -> str:
+        return admin_link(obj.connection)
+
+    @admin.display(description="payload")
+    def payload_pretty(self, obj: WebhookEvent) -> str:
+        return pretty_json(obj.payload)
+
+
+@admin.register(WritebackAction)
+class WritebackActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "kind",
+        "status",
+        "source",
+        "target",
+        "attempts",
+        "requested_by",
+        "created_at",
+        "completed_at",
+    )
+    list_filter = ("status", "kind", "source", "workspace", "connection")
+    search_fields = (
+        "idempotency_key",
+        "last_error",
+        "candidate__name",
+        "application__remote_id",
+        "job__name",
+    )
+    date_hierarchy = "created_at"
+    list_select_related = ("candidate", "application__candidate", "job", "requested_by")
+    readonly_fields = ("payload_pretty", "response_pretty")
+    exclude = ("payload", "response")
+
+    @admin.display(description="target")
+    def target(self, obj: WritebackAction) -> str:
+        return admin_link(obj.application or obj.candidate or obj.job)
+
+    @admin.display(description="payload")
+    def payload_pretty(self, obj: WritebackAction) -> str:
+        return pretty_json(obj.payload)
+
+    @admin.display(description="response")
+    def response_pretty(self, obj: WritebackAction) -> str:
+        return pretty_json(obj.response)
+
+
+@admin.register(RecordChange)
+class RecordChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "kind",
+        "content_type",
+        "record_link",
+        "sync_run",
+        "webhook_event",
+        "created_at",
+    )
+    list_filter = ("kind", "content_type", "workspace", "connection")
+    search_fields = ("=remote_id", "=object_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("content_type", "sync_run", "webhook_event")
+    readonly_fields = ("record_link", "fields_pretty")
+    exclude = ("fields",)
+
+    @admin.display(description="record")
+    def record_link(self, obj: RecordChange) -> str:
+        return admin_link(obj.record)
+
+    @admin.display(description="fields (old → new)")
+    def fields_pretty(self, obj: RecordChange) -> str:
+        return pretty_json(obj.fields)
+
+
+@admin.register(AtsUser)
+class AtsUserAdmin(MirroredAdmin):
+    list_display = ("__str__", "email", "access_role", "unified_role", "deactivated_at", "connection")
+    extra_filters = ("unified_role", "access_role")
+    search_fields = ("name", "email", "username")
+    list_select_related = ("connection",)

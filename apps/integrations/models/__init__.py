@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from apps.integrations.models.ats_user import AtsUser
+from apps.integrations.models.connection import (
+    ALLOWED_TRANSITIONS,
+    AuthType,
+    Connection,
+    ConnectionStatus,
+    Environment,
+    InvalidTransition,
+    Provider,
+)
+from apps.integrations.models.mirror import MirroredModel, MirroredQuerySet, content_hash
+from apps.integrations.models.outbox import WritebackAction, WritebackKind, WritebackSource, WritebackStatus
+from apps.integrations.models.sync import (
+    ChangeKind,
+    RecordChange,
+    SyncKind,
+    SyncRun,
+    SyncStatus,
+    SyncTrigger,
+    WebhookEvent,
+    WebhookStatus,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "AtsUser",
+    "AuthType",
+    "ChangeKind",
+    "Connection",
+    "ConnectionStatus",
+    "Environment",
+    "InvalidTransition",
+    "MirroredModel",
+    "MirroredQuerySet",
+    "Provider",
+    "RecordChange",
+    "SyncKind",
+    "SyncRun",
+    "SyncStatus",
+    "SyncTrigger",
+    "WebhookEvent",
+    "WebhookStatus",
+    "WritebackAction",
+    "WritebackKind",
+    "WritebackSource",
+    "WritebackStatus",
+    "content_hash",
+]

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from apps.integrations import views
+
+app_name = "integrations"
+urlpatterns = [
+    path("", views.integration_index, name="index"),
+    path("<int:pk>/", views.connection_detail, name="connection-detail"),
+]

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Recruitdesk staff admin"
+admin.site.site_title = "Recruitdesk admin"
+admin.site.index_title = "Mirror, outbox and workspaces"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("apps.accounts.urls")),
+    path("jobs/", include("apps.jobs.urls")),
+    path("candidates/", include("apps.candidates.urls")),
+    path("integrations/", include("apps.integrations.urls")),
+    path("", include("apps.dashboard.urls")),
+]

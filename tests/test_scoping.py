@@ -1,0 +1,98 @@
+"""A member of workspace B gets a 404, never a 403, for workspace A's objects, on every view."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.candidates.factories import ApplicationFactory, CandidateFactory
+from tests.conftest import client_for
+from tests.jobs.factories import JobFactory
+
+pytestmark = pytest.mark.django_db
+
+OUR_NAMESPACES = {"accounts", "jobs", "candidates", "integrations", "dashboard"}
+
+
+def object_views() -> set[str]:
+    """Every URL name of ours that takes an object id."""
+    found: set[str] = set()
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif (
+                isinstance(pattern, URLPattern)
+                and namespace in OUR_NAMESPACES
+                and "pk" in pattern.pattern.converters
+            ):
+                found.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+# How to make an object of workspace A for each view, and which method the view answers.
+CASES = {
+    "jobs:detail": ("get", lambda cast: JobFactory(connection=cast.connection)),
+    "candidates:detail": ("get", lambda cast: CandidateFactory(connection=cast.connection)),
+    "integrations:connection-detail": ("get", lambda cast: cast.connection),
+    "accounts:member-role": ("post", lambda cast: cast.membership(cast.viewer)),
+    "accounts:member-remove": ("post", lambda cast: cast.membership(cast.viewer)),
+}
+
+
+def test_every_object_view_is_covered_here():
+    assert object_views() == set(CASES), "add the new view to CASES so its scoping is tested"
+
+
+@pytest.mark.parametrize("url_name", sorted(CASES))
+def test_objects_of_another_workspace_are_a_404(cast, url_name):
+    method, make = CASES[url_name]
+    obj = make(cast)
+    client = client_for(cast.outsider)  # owner of Globex: every capability, wrong workspace
+    url = reverse(url_name, args=[obj.pk])
+    response = client.get(url) if method == "get" else client.post(url, {"role": "viewer"})
+    assert response.status_code == 404
+    # The member of A still reaches it.
+    owner_response = client_for(cast.owner).get(url) if method == "get" else None
+    assert owner_response is None or owner_response.status_code == 200
+
+
+def test_member_actions_on_another_workspace_change_nothing(cast):
+    target = cast.membership(cast.viewer)
+    client_for(cast.outsider).post(reverse("accounts:member-remove", args=[target.pk]))
+    client_for(cast.outsider).post(reverse("accounts:member-role", args=[target.pk]), {"role": "owner"})
+    target.refresh_from_db()
+    assert target.role == "viewer"
+
+
+@pytest.mark.parametrize(
+    ("url_name", "query", "factory"),
+    [
+        ("jobs:list", "", lambda c: JobFactory(connection=c.connection, name="Secret Acme Role")),
+        (
+            "candidates:list",
+            "",
+            lambda c: CandidateFactory(connection=c.connection, name="Secret Acme Person"),
+        ),
+        (
+            "candidates:list",
+            "?q=Secret",
+            lambda c: CandidateFactory(connection=c.connection, name="Secret Acme Person"),
+        ),
+        ("integrations:index", "?tab=mine", lambda c: c.connection),
+    ],
+)
+def test_lists_show_only_the_current_workspace(cast, url_name, query, factory):
+    obj = factory(cast)
+    label = getattr(obj, "name", "")
+    assert label in client_for(cast.owner).get(reverse(url_name) + query).content.decode()
+    assert label not in client_for(cast.outsider).get(reverse(url_name) + query).content.decode()
+
+
+def test_candidate_job_filter_ignores_jobs_of_another_workspace(cast):
+    application = ApplicationFactory(connection=cast.connection)
+    response = client_for(cast.outsider).get(reverse("candidates:list"), {"job": application.job_id})
+    assert application.candidate.name not in response.content.decode()
