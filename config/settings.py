@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "apps.jobs",
     "apps.candidates",
     "apps.dashboard",
+    "apps.lever_sandbox",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
