@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,8 +35,11 @@ def workspace_create(request: WorkspaceRequest) -> HttpResponse:
 @login_required
 @require_POST
 def workspace_switch(request: WorkspaceRequest) -> HttpResponse:
+    workspace_id = request.POST.get("workspace", "")
+    if not workspace_id.isdigit():
+        raise Http404("No such workspace.")
     membership = get_object_or_404(
-        membership_list_for_user(user=request.user), workspace_id=request.POST.get("workspace")
+        membership_list_for_user(user=request.user), workspace_id=int(workspace_id)
     )
     request.session[SESSION_KEY] = membership.workspace_id
     messages.info(request, f"Switched to {membership.workspace.name}.")

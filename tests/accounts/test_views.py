@@ -36,6 +36,14 @@ def test_switching_to_someone_elses_workspace_is_a_404(cast):
     assert client.session.get(SESSION_KEY) != cast.other_workspace.pk
 
 
+@pytest.mark.parametrize("junk", ["abc", "", "1.5", "-1"])
+def test_switching_to_junk_is_a_404_not_a_crash(cast, junk):
+    assert (
+        client_for(cast.owner).post(reverse("accounts:workspace-switch"), {"workspace": junk}).status_code
+        == 404
+    )
+
+
 def test_single_workspace_users_see_no_switcher(cast):
     page = client_for(cast.recruiter).get(reverse("dashboard:index")).content.decode()
     assert 'id="workspace-switcher"' not in page
