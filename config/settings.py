@@ -242,3 +242,8 @@ LOGGING = {
 LEVER_CLIENT_ID = env.str("LEVER_CLIENT_ID", default="")
 LEVER_CLIENT_SECRET = env.str("LEVER_CLIENT_SECRET", default="")
 LEVER_REDIRECT_URI = env.str("LEVER_REDIRECT_URI", default="")
+# Client-side request budget per credential, shared by all workers (Lever allows ~10/s, bursts of 20).
+LEVER_RATE_LIMIT = env.float("LEVER_RATE_LIMIT", default=10.0)
+LEVER_RATE_BURST = env.int("LEVER_RATE_BURST", default=20)
+if LEVER_RATE_LIMIT <= 0 or LEVER_RATE_BURST < 1:
+    raise ImproperlyConfigured("LEVER_RATE_LIMIT must be > 0 and LEVER_RATE_BURST at least 1.")

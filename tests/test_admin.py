@@ -23,6 +23,7 @@ from tests.candidates.factories import (
 from tests.integrations.factories import (
     AtsUserFactory,
     ConnectionFactory,
+    RateLimitBucketFactory,
     RecordChangeFactory,
     SyncRunFactory,
     WebhookEventFactory,
@@ -49,6 +50,7 @@ FACTORIES = [
     WebhookEventFactory,
     WritebackActionFactory,
     RecordChangeFactory,
+    RateLimitBucketFactory,
     StageFactory,
     JobFactory,
     JobStageFactory,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -9,7 +10,15 @@ from django.http import HttpRequest
 from apps.core.admin_utils import ReadOnlyAdminMixin, admin_link, pretty_json
 from apps.integrations import services
 from apps.integrations.mirror_admin import MirroredAdmin
-from apps.integrations.models import AtsUser, Connection, RecordChange, SyncRun, WebhookEvent, WritebackAction
+from apps.integrations.models import (
+    AtsUser,
+    Connection,
+    RateLimitBucket,
+    RecordChange,
+    SyncRun,
+    WebhookEvent,
+    WritebackAction,
+)
 
 
 class ConnectionForm(forms.ModelForm):
@@ -246,3 +255,20 @@ class AtsUserAdmin(MirroredAdmin):
     extra_filters = ("unified_role", "access_role")
     search_fields = ("name", "email", "username")
     list_select_related = ("connection",)
+
+
+@admin.register(RateLimitBucket)
+class RateLimitBucketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Live state of the shared Lever rate limiter: one bucket per credential."""
+
+    list_display = ("key", "tokens_left", "last_refill")
+    search_fields = ("key",)
+    readonly_fields = ("tokens_left", "last_refill")
+
+    @admin.display(description="tokens left", ordering="tokens")
+    def tokens_left(self, obj: RateLimitBucket) -> str:
+        return f"{obj.tokens:.2f}"
+
+    @admin.display(description="last refill", ordering="updated_at")
+    def last_refill(self, obj: RateLimitBucket) -> datetime:
+        return datetime.fromtimestamp(obj.updated_at, tz=UTC)

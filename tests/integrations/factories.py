@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import factory
 from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
@@ -8,6 +10,7 @@ from apps.integrations.models import (
     AtsUser,
     Connection,
     ConnectionStatus,
+    RateLimitBucket,
     RecordChange,
     SyncKind,
     SyncRun,
@@ -89,3 +92,12 @@ class RecordChangeFactory(DjangoModelFactory):
     object_id = 1
     kind = "updated"
     fields = {"name": ["Old", "New"]}
+
+
+class RateLimitBucketFactory(DjangoModelFactory):
+    class Meta:
+        model = RateLimitBucket
+
+    key = factory.Sequence(lambda n: f"lever:connection:{n}")
+    tokens = 20.0
+    updated_at = factory.LazyFunction(time.time)

@@ -12,6 +12,7 @@ from apps.integrations.models.connection import (
 )
 from apps.integrations.models.mirror import MirroredModel, MirroredQuerySet, content_hash
 from apps.integrations.models.outbox import WritebackAction, WritebackKind, WritebackSource, WritebackStatus
+from apps.integrations.models.ratelimit import RateLimitBucket
 from apps.integrations.models.sync import (
     ChangeKind,
     RecordChange,
@@ -35,6 +36,7 @@ __all__ = [
     "MirroredModel",
     "MirroredQuerySet",
     "Provider",
+    "RateLimitBucket",
     "RecordChange",
     "SyncKind",
     "SyncRun",
