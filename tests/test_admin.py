@@ -18,6 +18,7 @@ from tests.candidates.factories import (
     OfferFactory,
     RejectionReasonFactory,
     ScorecardFactory,
+    SourceFactory,
     TagFactory,
 )
 from tests.integrations.factories import (
@@ -34,6 +35,7 @@ from tests.jobs.factories import (
     JobFactory,
     JobScreeningQuestionFactory,
     JobStageFactory,
+    RequisitionFactory,
     ScreeningQuestionFactory,
     StageFactory,
 )
@@ -58,6 +60,8 @@ FACTORIES = [
     ScreeningQuestionFactory,
     JobScreeningQuestionFactory,
     TagFactory,
+    SourceFactory,
+    RequisitionFactory,
     RejectionReasonFactory,
     CandidateFactory,
     ApplicationFactory,

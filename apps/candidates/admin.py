@@ -11,6 +11,7 @@ from apps.candidates.models import (
     Offer,
     RejectionReason,
     Scorecard,
+    Source,
     Tag,
 )
 from apps.core.admin_utils import admin_link
@@ -34,6 +35,12 @@ class ApplicationChildAdmin(MirroredAdmin):
 
 @admin.register(Tag)
 class TagAdmin(MirroredAdmin):
+    list_display = ("name", "connection", "remote_deleted_at")
+    search_fields = ("name",)
+
+
+@admin.register(Source)
+class SourceAdmin(MirroredAdmin):
     list_display = ("name", "connection", "remote_deleted_at")
     search_fields = ("name",)
 

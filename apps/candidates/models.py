@@ -25,6 +25,18 @@ class Tag(MirroredModel):
         return self.name
 
 
+class Source(MirroredModel):
+    """A Lever source ("LinkedIn", "Referral"…); keyed on its text like tags."""
+
+    name = models.CharField(max_length=255)
+
+    class Meta(MirroredModel.Meta):
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ReasonType(models.TextChoices):
     HIRED = "hired", "Hired"
     NON_HIRED = "non-hired", "Not hired"
@@ -138,6 +150,9 @@ class Application(MirroredModel):
     last_interaction_at = models.DateTimeField(null=True, blank=True)
     last_advanced_at = models.DateTimeField(null=True, blank=True)
     remote_url = models.URLField(max_length=1000, blank=True, help_text="The candidate in the ATS's own app.")
+    # Bookkeeping, not mirrored content: when notes, interviews, files… were last fetched. The
+    # rolling sweep refreshes the oldest first, because new children do not bump Lever's updatedAt.
+    children_synced_at = models.DateTimeField(null=True, blank=True)
 
     objects: Any = ApplicationQuerySet.as_manager()
 
@@ -148,6 +163,7 @@ class Application(MirroredModel):
             models.Index(fields=["job", "current_stage", "outcome"], name="cand_app_pipeline"),
             models.Index(fields=["connection", "remote_updated_at"], name="cand_app_remote_updated"),
             models.Index(fields=["workspace", "outcome"], name="cand_app_ws_outcome"),
+            models.Index(fields=["connection", "outcome", "children_synced_at"], name="cand_app_sweep"),
         ]
 
     def __str__(self) -> str:

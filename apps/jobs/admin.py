@@ -4,7 +4,15 @@ from django.contrib import admin
 
 from apps.core.admin_utils import admin_changelist_link, admin_link
 from apps.integrations.mirror_admin import MirroredAdmin
-from apps.jobs.models import HiringTeamMember, Job, JobScreeningQuestion, JobStage, ScreeningQuestion, Stage
+from apps.jobs.models import (
+    HiringTeamMember,
+    Job,
+    JobScreeningQuestion,
+    JobStage,
+    Requisition,
+    ScreeningQuestion,
+    Stage,
+)
 
 
 @admin.register(Stage)
@@ -40,6 +48,14 @@ class JobAdmin(MirroredAdmin):
         from apps.candidates.models import Application
 
         return admin_changelist_link(Application, "View", job__id__exact=obj.pk)
+
+
+@admin.register(Requisition)
+class RequisitionAdmin(MirroredAdmin):
+    list_display = ("__str__", "status", "headcount_hired", "headcount_total", "department", "owner")
+    extra_filters = ("status", "confidential", "department")
+    search_fields = ("code", "name", "department", "team")
+    list_select_related = ("owner",)
 
 
 @admin.register(JobStage)

@@ -116,6 +116,36 @@ class Job(MirroredModel):
         return self.status in OPEN_JOB_STATUSES
 
 
+class Requisition(MirroredModel):
+    """A Lever requisition (headcount approval); jobs reference them by code."""
+
+    code = models.CharField(max_length=255, blank=True, db_index=True)
+    name = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, blank=True, help_text="open, onHold, closed or draft.")
+    backfill = models.BooleanField(default=False)
+    confidential = models.BooleanField(default=False)
+    headcount_total = models.PositiveIntegerField(null=True, blank=True, help_text="Empty when unlimited.")
+    headcount_hired = models.PositiveIntegerField(default=0)
+    employment_status = models.CharField(max_length=40, blank=True)
+    location = models.CharField(max_length=255, blank=True)
+    team = models.CharField(max_length=255, blank=True)
+    department = models.CharField(max_length=255, blank=True)
+    owner = models.ForeignKey(
+        "integrations.AtsUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hiring_manager = models.ForeignKey(
+        "integrations.AtsUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    compensation = models.JSONField(default=dict, blank=True, help_text="min, max, currency, interval.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(MirroredModel.Meta):
+        ordering = ["code", "name"]
+
+    def __str__(self) -> str:
+        return " · ".join(part for part in (self.code, self.name) if part) or f"Requisition {self.pk}"
+
+
 class JobStage(MirroredModel):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="job_stages")
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="job_stages")

@@ -12,6 +12,7 @@ from apps.candidates.models import (
     Offer,
     RejectionReason,
     Scorecard,
+    Source,
     Tag,
 )
 from tests.integrations.factories import MirroredFactory
@@ -23,6 +24,14 @@ class TagFactory(MirroredFactory):
         model = Tag
 
     name = factory.Sequence(lambda n: f"tag-{n}")
+    remote_id = factory.SelfAttribute("name")
+
+
+class SourceFactory(MirroredFactory):
+    class Meta:
+        model = Source
+
+    name = factory.Sequence(lambda n: f"Source {n}")
     remote_id = factory.SelfAttribute("name")
 
 

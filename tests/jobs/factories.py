@@ -9,6 +9,7 @@ from apps.jobs.models import (
     JobScreeningQuestion,
     JobStage,
     JobStatus,
+    Requisition,
     ScreeningQuestion,
     Stage,
 )
@@ -33,6 +34,16 @@ class JobFactory(MirroredFactory):
     team = "Platform"
     location = "Berlin"
     description = "Build the services that power our product."
+
+
+class RequisitionFactory(MirroredFactory):
+    class Meta:
+        model = Requisition
+
+    code = factory.Sequence(lambda n: f"ENG-{n}")
+    name = "Backend Engineer"
+    status = "open"
+    headcount_total = 2
 
 
 class JobStageFactory(MirroredFactory):

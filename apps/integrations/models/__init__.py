@@ -10,7 +10,7 @@ from apps.integrations.models.connection import (
     InvalidTransition,
     Provider,
 )
-from apps.integrations.models.mirror import MirroredModel, MirroredQuerySet, content_hash
+from apps.integrations.models.mirror import MirroredModel, MirroredQuerySet
 from apps.integrations.models.outbox import WritebackAction, WritebackKind, WritebackSource, WritebackStatus
 from apps.integrations.models.ratelimit import RateLimitBucket
 from apps.integrations.models.sync import (
@@ -23,6 +23,7 @@ from apps.integrations.models.sync import (
     WebhookEvent,
     WebhookStatus,
 )
+from apps.integrations.records import content_hash
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

@@ -117,6 +117,17 @@ class Connection(WorkspaceScopedModel):
     connected_at = models.DateTimeField(null=True, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # Sync high-water marks: everything Lever changed up to these instants is in the mirror.
+    opportunities_synced_through = models.DateTimeField(null=True, blank=True)
+    deletions_synced_through = models.DateTimeField(null=True, blank=True)
+    history_synced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first full sync finished, archived history included."
+    )
+    sweep_daily_requests = models.PositiveIntegerField(
+        default=2000,
+        help_text="Requests a day the rolling sweep may spend refreshing notes, interviews and files "
+        "of active applications (new ones do not change Lever's updatedAt).",
+    )
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, Self
 
 from django.db import models
@@ -67,9 +65,3 @@ class MirroredModel(WorkspaceScopedModel):
     @property
     def is_in_ats(self) -> bool:
         return self.remote_id is not None
-
-
-def content_hash(mapped: dict[str, Any]) -> str:
-    """Return a stable digest of mapped field values, so an unchanged record costs no write."""
-    canonical = json.dumps(mapped, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()

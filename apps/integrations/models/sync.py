@@ -55,6 +55,7 @@ class SyncRun(WorkspaceScopedModel):
     rate_limit_waits = models.PositiveIntegerField(default=0)
     rate_limit_wait_seconds = models.FloatField(default=0)
     checkpoint = models.JSONField(default=dict, blank=True, help_text="Where a crashed run resumes.")
+    resumes = models.PositiveSmallIntegerField(default=0, help_text="Times the run was resumed after dying.")
     errors = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, help_text="Why the run failed, if it did.")
 
