@@ -10,6 +10,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_EMAIL ?= demo@recruitdesk.local
 DEMO_PASSWORD ?= recruitdesk-demo
+# The demo's Lever: the built-in sandbox (rate limited like Lever: 10 requests/s).
+SANDBOX_PORT ?= 8765
+SANDBOX_OPPORTUNITIES ?= 600
+SANDBOX_API_KEY ?= recruitdesk-demo-sandbox-key
 # Run the suite on every core; override with PYTEST_WORKERS=0 to debug in one process.
 PYTEST_WORKERS ?= auto
 
@@ -36,15 +40,20 @@ venv: $(BIN)/.installed
 	cp .env.example .env
 
 setup: venv .env
+	@mkdir -p .cache
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_setup --email "$(DEMO_EMAIL)" --password "$(DEMO_PASSWORD)"
+	$(BIN)/python manage.py ensure_schedules
 
-# The worker runs beside the web server; on exit only its PID gets SIGTERM (a process-group
-# TERM makes qcluster hang: django-q2 issue #346, see DEPENDENCIES.md §2).
+# The Lever sandbox and the worker run beside the web server. On exit each gets SIGTERM by PID only
+# (a process-group TERM makes qcluster hang: django-q2 issue #346, see DEPENDENCIES.md §2).
 run: setup
-	@echo "Recruitdesk on http://$(HOST):$(PORT)/  (Ctrl-C stops web and worker)"
-	@$(BIN)/python manage.py qcluster & QPID=$$!; \
-	trap 'kill -TERM $$QPID 2>/dev/null; wait $$QPID 2>/dev/null' EXIT INT TERM; \
+	@$(BIN)/python manage.py lever_sandbox --port $(SANDBOX_PORT) --opportunities $(SANDBOX_OPPORTUNITIES) \
+		--api-key $(SANDBOX_API_KEY) > .cache/lever_sandbox.log 2>&1 & SPID=$$!; \
+	$(BIN)/python manage.py qcluster & QPID=$$!; \
+	trap 'kill -TERM $$QPID $$SPID 2>/dev/null; wait $$QPID $$SPID 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py demo_setup --email "$(DEMO_EMAIL)" --password "$(DEMO_PASSWORD)" \
+		--sandbox-url http://127.0.0.1:$(SANDBOX_PORT) --sandbox-api-key $(SANDBOX_API_KEY) || exit 1; \
+	echo "Recruitdesk on http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and the Lever sandbox)"; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 web: setup

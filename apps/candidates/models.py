@@ -264,6 +264,11 @@ class Attachment(MirroredModel):
     parsed_positions = models.JSONField(default=list, blank=True)
     parsed_schools = models.JSONField(default=list, blank=True)
     extracted_text = models.TextField(blank=True, help_text="Plain text of the file, used for scoring.")
+    text_extracted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the file was last downloaded for its text (even if it had none).",
+    )
     file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
 
     class Meta(MirroredModel.Meta):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from apps.core.admin_utils import ReadOnlyAdminMixin, admin_link, pretty_json
@@ -15,7 +15,9 @@ from apps.integrations.models import (
     Connection,
     RateLimitBucket,
     RecordChange,
+    SyncKind,
     SyncRun,
+    SyncTrigger,
     WebhookEvent,
     WritebackAction,
 )
@@ -103,9 +105,31 @@ class ConnectionAdmin(admin.ModelAdmin):
         ),
     )
 
+    actions = ("sync_delta", "sync_full")
+
     @admin.display(description="workspace", ordering="workspace__name")
     def workspace_link(self, obj: Connection) -> str:
         return admin_link(obj.workspace)
+
+    @admin.action(description="Sync now (delta)")
+    def sync_delta(self, request: HttpRequest, queryset: Any) -> None:
+        self._enqueue(request, queryset, SyncKind.DELTA)
+
+    @admin.action(description="Full resync")
+    def sync_full(self, request: HttpRequest, queryset: Any) -> None:
+        self._enqueue(request, queryset, SyncKind.FULL)
+
+    def _enqueue(self, request: HttpRequest, queryset: Any, kind: str) -> None:
+        live = [connection for connection in queryset if connection.is_live]
+        for connection in live:
+            services.connection_sync_enqueue(
+                connection=connection, kind=kind, trigger=SyncTrigger.USER, requested_by=request.user
+            )
+        skipped = len(queryset) - len(live)
+        message = f"Queued a {kind} sync of {len(live)} connection(s)."
+        if skipped:
+            message += f" Skipped {skipped} that are not connected (reconnect them first)."
+        self.message_user(request, message, messages.SUCCESS if live else messages.WARNING)
 
     @admin.display(description="stored credentials")
     def credentials(self, obj: Connection) -> str:

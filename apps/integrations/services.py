@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Case, When
 from django.utils import timezone
 
-from apps.integrations.models import AuthType, Connection, ConnectionStatus
+from apps.accounts.models import Workspace
+from apps.integrations.models import AuthType, Connection, ConnectionStatus, Environment, Provider
 
 
 @transaction.atomic
@@ -39,3 +43,86 @@ def connection_mark_needs_reauth(*, connection: Connection, reason: str) -> Conn
     locked.last_error_at = timezone.now()
     locked.save(update_fields=fields)
     return locked
+
+
+class ConnectionCheckFailed(Exception):
+    """Lever did not accept the credentials; the message says why in plain words."""
+
+
+def connection_sync_enqueue(
+    *, connection: Connection, kind: str, trigger: str, requested_by: Any = None
+) -> None:
+    """Queue a sync of `connection` for the worker, once the current transaction commits."""
+    from django_q.tasks import async_task
+
+    def enqueue() -> None:
+        async_task("apps.integrations.tasks.sync_connection", connection.pk, str(kind), str(trigger))
+
+    transaction.on_commit(enqueue)
+
+
+def connection_connect_api_key(
+    *,
+    workspace: Workspace,
+    api_key: str,
+    environment: str,
+    base_url: str = "",
+    name: str = "",
+    connected_by: Any = None,
+    verify: bool = True,
+) -> Connection:
+    """Create or update the workspace's Lever API-key connection, check the key, and make it active.
+
+    Reconnects a disconnected or needs-reauthorisation connection instead of creating a second one.
+    Raises ConnectionCheckFailed (and leaves nothing active) when Lever refuses the key.
+    """
+    from apps.integrations.schedules import ensure_schedules
+
+    if environment == Environment.CUSTOM and not base_url:
+        raise ValueError("A custom environment needs a base URL.")
+    connection = (
+        Connection.objects.for_workspace(workspace)
+        .filter(provider=Provider.LEVER)
+        .order_by(Case(When(status=ConnectionStatus.DISCONNECTED, then=1), default=0), "-created_at")
+        .first()
+    ) or Connection(workspace=workspace, provider=Provider.LEVER)
+    connection.name = name or connection.name or "Lever"
+    connection.environment = environment
+    connection.base_url = base_url if environment == Environment.CUSTOM else ""
+    connection.auth_type = AuthType.API_KEY
+    connection.api_key = api_key.strip()
+    if connection.pk is None or connection.status == ConnectionStatus.DISCONNECTED:
+        # A disconnected connection stays disconnected until the key checks out.
+        connection.save()
+    else:
+        connection.save(
+            update_fields=["name", "environment", "base_url", "auth_type", "api_key", "updated_at"]
+        )
+    if verify:
+        connection_check_credentials(connection=connection)
+    if connection.status != ConnectionStatus.ACTIVE and connection.can_transition_to(ConnectionStatus.ACTIVE):
+        connection.transition_to(ConnectionStatus.ACTIVE, reason="")
+    connection.connected_at = timezone.now()
+    connection.connected_by = connected_by
+    connection.disconnected_at = None
+    connection.save()
+    ensure_schedules()
+    return connection
+
+
+def connection_check_credentials(*, connection: Connection) -> None:
+    """Make one cheap call with the stored credentials; raise ConnectionCheckFailed with Lever's reason."""
+    from apps.integrations.lever.credentials import lever_client_for
+    from apps.integrations.lever.errors import LeverAuthError, LeverError, LeverPermissionError
+
+    try:
+        with lever_client_for(connection, max_attempts=2) as client:
+            client.get("/users", {"limit": 1})
+    except LeverAuthError as exc:
+        raise ConnectionCheckFailed(f"Lever rejected the credentials ({exc.message}).") from exc
+    except LeverPermissionError as exc:
+        raise ConnectionCheckFailed(
+            f"The credentials lack a permission Recruitdesk needs: {exc.message}"
+        ) from exc
+    except LeverError as exc:
+        raise ConnectionCheckFailed(f"Lever could not be reached to check the credentials: {exc}") from exc

@@ -91,6 +91,7 @@ class RecordChangeFactory(DjangoModelFactory):
     content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(AtsUser))
     object_id = 1
     kind = "updated"
+    source = "full"
     fields = {"name": ["Old", "New"]}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from apps.integrations.lever.errors import LeverNotFound
 from apps.integrations.lever.parsing import unwrap
-from apps.integrations.lever.transport import LeverTransport
+from apps.integrations.lever.transport import LeverTransport, Page
 from apps.integrations.lever.wire import segment
 
 Item = dict[str, Any]
@@ -123,6 +123,13 @@ class LeverReads(LeverTransport):
             "confidentiality": confidentiality,
         }
         return self.paginate("/opportunities", params)
+
+    def opportunity_pages(self, *, offset: str | None = None, **filters: Any) -> Iterator[Page]:
+        """Yield pages of opportunities (same filters as `iter_opportunities`) from a stored `offset`."""
+        filters.setdefault("expand", ("applications",))
+        filters.setdefault("confidentiality", "all")
+        filters["expand"] = list(filters["expand"])
+        return self.pages("/opportunities", filters, offset=offset)
 
     # Reference: LEVER_API.md §8.8 (GET /opportunities/:id; a 404 means deleted, §13 item 19)
     def get_opportunity(self, opportunity_id: str, *, expand: Iterable[str] = ("applications",)) -> Item:

@@ -16,6 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import requests
@@ -23,7 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from apps.integrations.lever.auth import LeverAuth
 from apps.integrations.lever.environments import LeverEnvironment
-from apps.integrations.lever.errors import LeverValidationError, error_from_response
+from apps.integrations.lever.errors import LeverError, LeverValidationError, error_from_response
 from apps.integrations.lever.events import ClientEvent, RateLimitWaitEvent, RequestEvent, RetryEvent
 from apps.integrations.lever.parsing import parse_retry_after
 from apps.integrations.lever.wire import Params, decode, network_error, page_items, query
@@ -34,6 +35,12 @@ RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 PAGE_SIZE = 100  # Lever's maximum (LEVER_API.md §4)
 MAX_PAGINATION_RESTARTS = 3
 USER_AGENT = "Recruitdesk/0.1 (Lever mirror; python-requests)"
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_offset: str | None  # the token for the next page; None on the last one
 
 
 class Limiter(Protocol):
@@ -148,7 +155,15 @@ class LeverTransport:
             status = response.status_code
             self._record(method, path, status, started, attempt)
             if 200 <= status < 300:
-                return decode(response, context, raw=raw)
+                try:
+                    return decode(response, context, raw=raw)
+                except LeverError as exc:
+                    # A body cut off in transit: asking again is safe for reads and idempotent writes.
+                    if idempotent and retries < self.max_attempts - 1:
+                        retries += 1
+                        self._wait_before_retry(method, path, "invalid JSON body", None, retries, attempt)
+                        continue
+                    raise exc
             if status == 401 and self.auth.can_refresh and not refreshed:
                 response.close()
                 refreshed = True  # one refresh per call; a second 401 is final
@@ -171,14 +186,27 @@ class LeverTransport:
     def paginate(self, path: str, params: Params | None = None) -> Iterator[dict[str, Any]]:
         """Yield every item of a list endpoint, following `next` tokens until `hasNext` is false.
 
+        When a rejected offset token makes `pages` restart the listing, ids already yielded by this
+        generator are skipped, so callers see each object once.
+        """
+        seen: set[str] = set()
+        for page in self.pages(path, params):
+            for item in page.items:
+                item_id = item.get("id") if isinstance(item, dict) else None
+                if item_id is not None:
+                    if item_id in seen:
+                        continue
+                    seen.add(item_id)
+                yield item
+
+    def pages(self, path: str, params: Params | None = None, *, offset: str | None = None) -> Iterator[Page]:
+        """Yield the pages of a list endpoint, starting at `offset` (a `next_offset` of an earlier page).
+
         The token goes back exactly as received, through the normal query encoder (checklist §13
-        item 8). A token Lever no longer accepts ("Invalid offset token", §4 and §11.4) restarts the
-        listing from the first page; ids already yielded by this generator are skipped, so callers
-        see each object once.
+        item 8), so a sync can store it as its checkpoint and resume there. A token Lever no longer
+        accepts ("Invalid offset token", §4 and §11.4) restarts the listing from the first page.
         """
         base = query(params)
-        seen: set[str] = set()
-        offset: str | None = None
         restarts = 0
         while True:
             page_params = [*base, ("limit", str(PAGE_SIZE))]
@@ -195,18 +223,11 @@ class LeverTransport:
                 logger.warning("lever GET %s: offset token rejected, restarting the listing", path)
                 offset = None
                 continue
-            for item in page_items(payload):
-                item_id = item.get("id") if isinstance(item, dict) else None
-                if item_id is not None:
-                    if item_id in seen:
-                        continue
-                    seen.add(item_id)
-                yield item
-            if not isinstance(payload, dict) or not payload.get("hasNext"):
-                return
-            next_token = payload.get("next")
-            if not next_token:
+            next_token = payload.get("next") if isinstance(payload, dict) and payload.get("hasNext") else None
+            if isinstance(payload, dict) and payload.get("hasNext") and not next_token:
                 logger.warning("lever GET %s: hasNext without a next token, stopping", path)
+            yield Page(items=page_items(payload), next_offset=str(next_token) if next_token else None)
+            if not next_token:
                 return
             offset = str(next_token)
 

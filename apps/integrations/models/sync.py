@@ -138,6 +138,9 @@ class RecordChange(WorkspaceScopedModel):
     record = GenericForeignKey("content_type", "object_id")
     remote_id = models.CharField(max_length=255, blank=True)
     kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    source = models.CharField(
+        max_length=20, choices=SyncKind.choices, help_text="What brought the change in."
+    )
     fields = models.JSONField(default=dict, blank=True, help_text='{"field": [old, new], ...}')
     sync_run = models.ForeignKey(
         SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"

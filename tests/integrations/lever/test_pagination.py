@@ -104,3 +104,19 @@ def test_pages_are_fetched_lazily(client, rsps):
     first = next(iter(client.iter_opportunities()))
     assert first["name"] == "Karan Example"
     assert len(rsps.calls) == 1
+
+
+def test_pages_start_at_a_stored_offset_and_report_the_next_one(client, rsps):
+    rsps.get(f"{API}/opportunities", json={"data": [{"id": "c"}], "hasNext": True, "next": "tok-3"})
+    rsps.get(f"{API}/opportunities", json={"data": [{"id": "d"}], "hasNext": False})
+    pages = list(client.opportunity_pages(offset="tok-2"))
+    assert [(p.items, p.next_offset) for p in pages] == [([{"id": "c"}], "tok-3"), ([{"id": "d"}], None)]
+    assert "offset=tok-2" in rsps.calls[0].request.url
+    assert "offset=tok-3" in rsps.calls[1].request.url
+
+
+def test_a_truncated_body_is_asked_for_again(client, rsps, sleeps):
+    rsps.get(f"{API}/stages", body='{"data": [{"id": "lead-new", "te', content_type="application/json")
+    rsps.get(f"{API}/stages", json={"data": [{"id": "lead-new", "text": "New lead"}], "hasNext": False})
+    assert [s["id"] for s in client.iter_stages()] == ["lead-new"]
+    assert len(sleeps) == 1

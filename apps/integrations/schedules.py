@@ -1,0 +1,91 @@
+"""Every periodic job, declared once. `manage.py ensure_schedules` makes django-q2's table match.
+
+Per live connection: a delta sync every 10 minutes, a sweep of active applications' notes, interviews
+and files every 30 minutes (they do not change Lever's updatedAt), and a full sync every night at a
+minute derived from the connection id so many connections do not all start at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_q.models import Schedule
+
+from apps.integrations.models import Connection, SyncKind, SyncTrigger
+from apps.integrations.models.connection import LIVE_STATUSES
+
+PREFIX = "recruitdesk:"
+SYNC_TASK = "apps.integrations.tasks.sync_connection"
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    func: str
+    args: str  # django-q2 stores positional args as the repr of a tuple
+    schedule_type: str
+    minutes: int | None = None
+    cron: str | None = None
+
+
+def _sync_args(connection: Connection, kind: str) -> str:
+    # Plain values only: django-q2 reads the stored args back with ast.literal_eval.
+    return repr((connection.pk, str(kind), str(SyncTrigger.SCHEDULE)))
+
+
+def connection_schedules(connection: Connection) -> list[ScheduleSpec]:
+    base = f"{PREFIX}connection:{connection.pk}:"
+    return [
+        # https://crontab.guru/#*/10_*_*_*_*
+        ScheduleSpec(
+            base + "delta", SYNC_TASK, _sync_args(connection, SyncKind.DELTA), Schedule.MINUTES, minutes=10
+        ),
+        ScheduleSpec(
+            base + "sweep", SYNC_TASK, _sync_args(connection, SyncKind.SWEEP), Schedule.MINUTES, minutes=30
+        ),
+        # https://crontab.guru/#M_2_*_*_* with M = id mod 60: nightly, spread over an hour
+        ScheduleSpec(
+            base + "full",
+            SYNC_TASK,
+            _sync_args(connection, SyncKind.FULL),
+            Schedule.CRON,
+            cron=f"{connection.pk % 60} 2 * * *",
+        ),
+    ]
+
+
+def desired_schedules() -> list[ScheduleSpec]:
+    connections = Connection.objects.filter(status__in=LIVE_STATUSES).order_by("pk")
+    return [spec for connection in connections for spec in connection_schedules(connection)]
+
+
+@transaction.atomic
+def ensure_schedules() -> dict[str, int]:
+    """Create, update and delete our django-q2 schedules to match `desired_schedules()`; idempotent."""
+    wanted = {spec.name: spec for spec in desired_schedules()}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    existing = {s.name: s for s in Schedule.objects.filter(name__startswith=PREFIX)}
+    for name, spec in wanted.items():
+        values = {
+            "func": spec.func,
+            "args": spec.args,
+            "schedule_type": spec.schedule_type,
+            "minutes": spec.minutes,
+            "cron": spec.cron,
+            "repeats": -1,
+        }
+        current = existing.get(name)
+        if current is None:
+            Schedule.objects.create(name=name, **values)
+            counts["created"] += 1
+        elif any(getattr(current, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(current, key, value)
+            current.save()
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    stale = [s.pk for name, s in existing.items() if name not in wanted]
+    counts["deleted"] = Schedule.objects.filter(pk__in=stale).delete()[0]
+    return counts

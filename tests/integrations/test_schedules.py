@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import ast
+
+import pytest
+from django.core.management import call_command
+from django_q.models import Schedule
+
+from apps.integrations.models import ConnectionStatus
+from apps.integrations.schedules import PREFIX, SYNC_TASK, ensure_schedules
+from tests.integrations.factories import ConnectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def ours():
+    return {s.name: s for s in Schedule.objects.filter(name__startswith=PREFIX)}
+
+
+def test_each_live_connection_gets_delta_sweep_and_nightly_full():
+    connection = ConnectionFactory()
+    assert ensure_schedules()["created"] == 3
+    schedules = ours()
+    base = f"{PREFIX}connection:{connection.pk}:"
+    assert set(schedules) == {base + "delta", base + "sweep", base + "full"}
+    assert (
+        schedules[base + "delta"].minutes == 10
+        and schedules[base + "delta"].schedule_type == Schedule.MINUTES
+    )
+    assert schedules[base + "full"].schedule_type == Schedule.CRON
+    # django-q2 reads args back with literal_eval: they must be plain values.
+    assert ast.literal_eval(schedules[base + "delta"].args) == (connection.pk, "delta", "schedule")
+    assert all(s.func == SYNC_TASK for s in schedules.values())
+
+
+def test_ensure_schedules_is_idempotent_and_follows_disconnects():
+    connection = ConnectionFactory()
+    ensure_schedules()
+    assert ensure_schedules() == {"created": 0, "updated": 0, "unchanged": 3, "deleted": 0}
+    connection.status = ConnectionStatus.DISCONNECTED
+    connection.save()
+    assert ensure_schedules()["deleted"] == 3
+    assert not ours()
+
+
+def test_unrelated_schedules_are_left_alone():
+    Schedule.objects.create(
+        name="someone-elses", func="math.floor", args="(1.5,)", schedule_type=Schedule.ONCE
+    )
+    ConnectionFactory(status=ConnectionStatus.NEEDS_REAUTH)  # not live: no schedules
+    ensure_schedules()
+    assert Schedule.objects.filter(name="someone-elses").exists()
+    assert not ours()
+
+
+def test_command_prints_what_it_did(capsys):
+    ConnectionFactory()
+    call_command("ensure_schedules")
+    assert "3 created" in capsys.readouterr().out
