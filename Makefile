@@ -45,12 +45,13 @@ setup: venv .env
 	$(BIN)/python manage.py ensure_schedules
 
 # The Lever sandbox and the worker run beside the web server. On exit each gets SIGTERM by PID only
-# (a process-group TERM makes qcluster hang: django-q2 issue #346, see DEPENDENCIES.md §2).
+# (a process-group TERM makes qcluster hang: django-q2 issue #346, see DEPENDENCIES.md §2), the
+# worker first so its running sync stops cleanly instead of retrying a sandbox that is gone.
 run: setup
 	@$(BIN)/python manage.py lever_sandbox --port $(SANDBOX_PORT) --opportunities $(SANDBOX_OPPORTUNITIES) \
 		--api-key $(SANDBOX_API_KEY) > .cache/lever_sandbox.log 2>&1 & SPID=$$!; \
 	$(BIN)/python manage.py qcluster & QPID=$$!; \
-	trap 'kill -TERM $$QPID $$SPID 2>/dev/null; wait $$QPID $$SPID 2>/dev/null' EXIT INT TERM; \
+	trap 'kill -TERM $$QPID 2>/dev/null; wait $$QPID 2>/dev/null; kill -TERM $$SPID 2>/dev/null; wait $$SPID 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py demo_setup --email "$(DEMO_EMAIL)" --password "$(DEMO_PASSWORD)" \
 		--sandbox-url http://127.0.0.1:$(SANDBOX_PORT) --sandbox-api-key $(SANDBOX_API_KEY) || exit 1; \
 	echo "Recruitdesk on http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and the Lever sandbox)"; \
