@@ -173,12 +173,14 @@ def test_staff_sets_an_api_key_without_ever_seeing_it(staff_client):
         "base_url": "",
         "admin_email": "",
         "writeback_user": "",
+        "sweep_daily_requests": "3000",
         "new_api_key": "fresh-key-value",
     }
     response = staff_client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     connection.refresh_from_db()
     assert connection.api_key == "fresh-key-value"
+    assert connection.sweep_daily_requests == 3000
     assert "fresh-key-value" not in staff_client.get(url).content.decode()
 
 

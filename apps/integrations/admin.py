@@ -46,6 +46,7 @@ class ConnectionForm(forms.ModelForm):
             "base_url",
             "admin_email",
             "writeback_user",
+            "sweep_daily_requests",
         )
 
 
@@ -75,6 +76,8 @@ class ConnectionAdmin(admin.ModelAdmin):
         "connected_at",
         "disconnected_at",
         "last_synced_at",
+        "opportunities_synced_through",
+        "history_synced_at",
         "last_error",
         "last_error_at",
         "created_at",
@@ -87,6 +90,7 @@ class ConnectionAdmin(admin.ModelAdmin):
             {"fields": ("auth_type", "environment", "base_url", "admin_email", "credentials", "new_api_key")},
         ),
         ("Write-back", {"fields": ("writeback_user",)}),
+        ("Sync", {"fields": ("sweep_daily_requests", "opportunities_synced_through", "history_synced_at")}),
         (
             "History",
             {

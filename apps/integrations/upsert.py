@@ -19,7 +19,8 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connections as db_connections
+from django.db import models, router, transaction
 from django.utils import timezone
 
 from apps.integrations.models import ChangeKind, Connection, RecordChange
@@ -166,7 +167,7 @@ class MirrorWriter:
         refs = self._resolve_refs(model, batch)
         many = self._resolve_many(model, batch)
         now = self.clock()
-        creates: list[tuple[models.Model, Record]] = []
+        creates: list[tuple[dict[str, Any], Record]] = []
         updates: list[tuple[models.Model, Record, dict[str, Any], str]] = []
         for record in batch:
             fk_values = {
@@ -183,18 +184,18 @@ class MirrorWriter:
                 if _missing_required(model, fk_values):
                     self.stats[label]["skipped"] += 1
                     continue
-                row = model(
-                    workspace_id=self.connection.workspace_id,
-                    connection=self.connection,
-                    remote_id=record.remote_id,
-                    remote_data=record.remote_data,
-                    content_hash=digest,
-                    changed_at=now,
-                    remote_deleted_at=deleted_at,
+                values = {
+                    "workspace_id": self.connection.workspace_id,
+                    "connection_id": self.connection.pk,
+                    "remote_id": record.remote_id,
+                    "remote_data": record.remote_data,
+                    "content_hash": digest,
+                    "changed_at": now,
+                    "remote_deleted_at": deleted_at,
                     **record.fields,
                     **fk_values,
-                )
-                creates.append((row, record))
+                }
+                creates.append((values, record))
                 continue
             result.pks[record.remote_id] = row.pk
             revived = row.remote_deleted_at is not None and not record.deleted
@@ -213,21 +214,20 @@ class MirrorWriter:
             row.remote_data, row.content_hash, row.changed_at = record.remote_data, digest, now
             updates.append((row, record, diff, kind))
 
+        created: list[tuple[int, Record]] = []
         if creates:
-            model._base_manager.bulk_create([row for row, _ in creates])
-            if not all(row.pk for row, _ in creates):  # backends without RETURNING
-                created_pks = dict(
-                    self._rows(model)
-                    .filter(remote_id__in=[r.remote_id for _, r in creates])
-                    .values_list("remote_id", "pk")
-                )
-                for row, record in creates:
-                    row.pk = created_pks[record.remote_id]
-            for row, record in creates:
-                result.pks[record.remote_id] = row.pk
-                result.created.append(row.pk)
-                self._pk_cache[label][record.remote_id] = row.pk
-            self.stats[label]["created"] += len(creates)
+            insert_values(model, [values for values, _ in creates])
+            created_pks = dict(
+                self._rows(model)
+                .filter(remote_id__in=[r.remote_id for _, r in creates])
+                .values_list("remote_id", "pk")
+            )
+            created = [(created_pks[record.remote_id], record) for _, record in creates]
+            for pk, record in created:
+                result.pks[record.remote_id] = pk
+                result.created.append(pk)
+                self._pk_cache[label][record.remote_id] = pk
+            self.stats[label]["created"] += len(created)
         if updates:
             fields = sorted(
                 {name for _, record, _, _ in updates for name in (*record.fields, *_fk_names(record))}
@@ -238,12 +238,10 @@ class MirrorWriter:
             self.stats[label]["updated"] += sum(1 for *_, kind in updates if kind == ChangeKind.UPDATED)
             self.stats[label]["deleted"] += sum(1 for *_, kind in updates if kind == ChangeKind.DELETED)
             self.stats[label]["revived"] += sum(1 for *_, kind in updates if kind == ChangeKind.REVIVED)
-        self._write_many(
-            model, [(row, record) for row, record in creates] + [(r, rec) for r, rec, _, _ in updates], many
-        )
+        self._write_many(model, [*created, *((row.pk, record) for row, record, _, _ in updates)], many)
         self.record_changes(
             model,
-            [(row.pk, record.remote_id, ChangeKind.CREATED, {}) for row, record in creates]
+            [(pk, record.remote_id, ChangeKind.CREATED, {}) for pk, record in created]
             + [(row.pk, record.remote_id, kind, diff) for row, record, diff, kind in updates],
         )
 
@@ -265,7 +263,7 @@ class MirrorWriter:
     def _write_many(
         self,
         model: type[models.Model],
-        rows: list[tuple[models.Model, Record]],
+        rows: list[tuple[int, Record]],
         many: dict[str, dict[str, int]],
     ) -> None:
         """Make each row's many-to-many sets equal to the mapped ones, with one query per field."""
@@ -274,8 +272,8 @@ class MirrorWriter:
             through = field_.remote_field.through
             source, target = field_.m2m_field_name(), field_.m2m_reverse_field_name()
             desired = {
-                row.pk: {pk_by_remote[rid] for rid in record.many[name] if rid in pk_by_remote}
-                for row, record in rows
+                pk: {pk_by_remote[rid] for rid in record.many[name] if rid in pk_by_remote}
+                for pk, record in rows
                 if name in record.many  # a record that does not map this field leaves it alone
             }
             current: dict[int, set[int]] = defaultdict(set)
@@ -300,27 +298,61 @@ class MirrorWriter:
         if not changes:
             return
         content_type = ContentType.objects.get_for_model(model)
-        RecordChange.objects.bulk_create(
+        insert_values(
+            RecordChange,
             [
-                RecordChange(
-                    workspace_id=self.connection.workspace_id,
-                    connection=self.connection,
-                    content_type=content_type,
-                    object_id=pk,
-                    remote_id=remote_id,
-                    kind=kind,
-                    fields=fields,
-                    source=self.source,
-                    sync_run_id=self.sync_run_id,
-                    webhook_event_id=self.webhook_event_id,
-                )
+                {
+                    "workspace_id": self.connection.workspace_id,
+                    "connection_id": self.connection.pk,
+                    "content_type_id": content_type.pk,
+                    "object_id": pk,
+                    "remote_id": remote_id,
+                    "kind": kind,
+                    "fields": fields,
+                    "source": self.source,
+                    "sync_run_id": self.sync_run_id,
+                    "webhook_event_id": self.webhook_event_id,
+                }
                 for pk, remote_id, kind, fields in changes
             ],
-            batch_size=BATCH_SIZE,
         )
 
 
 # -- helpers --------------------------------------------------------------------------------------------
+
+
+def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert rows given as {attname: value} with one prepared statement (executemany).
+
+    bulk_create builds model instances and compiles every value of every row into one statement,
+    which was most of a first import's write time. Here each value is still prepared by its own
+    field (JSON, datetimes), missing ones take the field's default, and auto_now fields get "now".
+    """
+    if not rows:
+        return
+    connection = db_connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    now = timezone.now()
+    defaults = {
+        f.attname: now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
+        for f in fields
+    }
+    prepared = [
+        [
+            f.get_db_prep_save(row[f.attname] if f.attname in row else defaults[f.attname], connection)
+            for f in fields
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
 
 
 def _last_wins(batch: list[Record]) -> list[Record]:

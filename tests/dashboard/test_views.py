@@ -44,3 +44,14 @@ def test_a_connection_needing_reauthorisation_is_shown(cast):
     recruiter_page = client_for(cast.recruiter).get(reverse("dashboard:index")).content.decode()
     assert "Lever needs to be re-authorised" in recruiter_page
     assert reverse("integrations:connection-detail", args=[cast.connection.pk]) not in recruiter_page
+
+
+def test_history_still_syncing_is_shown_until_the_first_full_sync_ends(cast):
+    page = client_for(cast.recruiter).get(reverse("dashboard:index")).content.decode()
+    assert "History still syncing" in page
+    cast.connection.history_synced_at = cast.connection.created_at
+    cast.connection.save()
+    assert (
+        "History still syncing"
+        not in client_for(cast.recruiter).get(reverse("dashboard:index")).content.decode()
+    )

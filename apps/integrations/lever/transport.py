@@ -245,7 +245,12 @@ class LeverTransport:
     def _record(self, method: str, path: str, status: int | None, started: float, attempt: int) -> None:
         duration = time.monotonic() - started
         self.requests_made += 1
-        level = logging.DEBUG if status is not None and status < 400 else logging.WARNING
+        # Throttling, server errors and lost connections are worth a warning; other 4xx answers are
+        # handled by the caller (a resumes 404 means "none"), so they are informational.
+        if status is None or status == 429 or status >= 500:
+            level = logging.WARNING
+        else:
+            level = logging.DEBUG if status < 400 else logging.INFO
         logger.log(
             level,
             "lever %s %s -> %s in %dms (attempt %d)",
