@@ -99,7 +99,7 @@ class MirrorWriter:
             results[label] = result
         return results
 
-    def mark_deleted(self, label: str, remote_ids: Iterable[str], *, wipe: bool = False) -> list[int]:
+    def mark_deleted(self, label: str, remote_ids: Iterable[str]) -> list[int]:
         """Set remote_deleted_at on alive rows with these remote ids; return their primary keys."""
         model = apps.get_model(label)
         ids = list(remote_ids)

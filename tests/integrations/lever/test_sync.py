@@ -315,3 +315,60 @@ def test_revoked_credentials_stop_the_sync_and_ask_for_reauthorisation(sandbox):
     assert connection.status == ConnectionStatus.NEEDS_REAUTH
     with pytest.raises(SyncUnavailable):
         run_sync(connection, kind=SyncKind.DELTA, client_options=FAST)
+
+
+# -- the rolling sweep ----------------------------------------------------------------------------------
+
+
+def test_a_new_note_missed_by_the_delta_is_picked_up_by_the_sweep(sandbox):
+    from apps.integrations.lever.credentials import lever_client_for
+
+    connection = connect(sandbox)
+    sync(connection)
+    application = (
+        Application.objects.for_connection(connection).alive().filter(outcome=Outcome.ACTIVE).first()
+    )
+    user = AtsUser.objects.for_connection(connection).alive().filter(deactivated_at__isnull=True).first()
+    with lever_client_for(connection, limiter=None) as client:
+        client.create_note(application.remote_id, "Called back: keen on the role", perform_as=user.remote_id)
+    # Lever does not bump updatedAt for notes: a delta sees nothing.
+    sync(connection, SyncKind.DELTA)
+    assert not Note.objects.filter(application=application, body__contains="Called back").exists()
+    # The sweep refreshes the least recently refreshed active applications first.
+    Application.objects.filter(pk=application.pk).update(children_synced_at=None)
+    sync(connection, SyncKind.SWEEP)
+    assert Note.objects.filter(application=application, body__contains="Called back").exists()
+
+
+def test_the_sweep_keeps_to_its_request_budget_oldest_first(sandbox):
+    connection = connect(sandbox, sweep_daily_requests=48 * 20)  # 20 requests per sweep run
+    sync(connection)
+    active = Application.objects.for_connection(connection).alive().filter(outcome=Outcome.ACTIVE)
+    oldest = list(active.order_by("pk")[:2])
+    Application.objects.filter(pk__in=[a.pk for a in oldest]).update(children_synced_at=None)
+    sandbox.reset_counts()
+    before = timezone.now()
+    sync(connection, SyncKind.SWEEP)
+    # ~6 requests per application: it stops once the budget is spent, never far past it.
+    assert 12 <= sandbox.request_counts()["total"] <= 20 + 7
+    refreshed = {a.pk for a in active.filter(children_synced_at__gte=before)}
+    assert {a.pk for a in oldest} <= refreshed
+    assert len(refreshed) <= 4
+
+
+def test_an_opportunity_gone_from_lever_is_forgotten_by_the_sweep(sandbox):
+    connection = connect(sandbox)
+    sync(connection)
+    # A person with a single application, so they are gone with it.
+    application = next(
+        a
+        for a in Application.objects.for_connection(connection).alive().filter(outcome=Outcome.ACTIVE)
+        if a.candidate.applications.count() == 1
+    )
+    sandbox.simulate_delete(application.remote_id)
+    Application.objects.filter(pk=application.pk).update(children_synced_at=None)
+    sync(connection, SyncKind.SWEEP)
+    application.refresh_from_db()
+    candidate = application.candidate
+    assert application.remote_deleted_at is not None
+    assert candidate.remote_deleted_at is not None and candidate.name == "" and candidate.emails == []

@@ -22,7 +22,7 @@ from apps.candidates.text_extraction import extract_text
 from apps.integrations.lever import mapping
 from apps.integrations.lever.errors import LeverNotFound, LeverPermissionError, LeverUnprocessable
 from apps.integrations.lever.sync.context import SyncContext
-from apps.integrations.privacy import wipe_personal_data
+from apps.integrations.lever.sync.opportunities import forget_applications
 from apps.integrations.records import Record
 
 BATCH = 25  # applications fetched before one bulk write
@@ -108,7 +108,7 @@ def refresh_children(ctx: SyncContext, batch: list[tuple[int, str, str]]) -> Non
             "candidates.Application",
             Application.objects.filter(pk__in=fetched.gone).values_list("remote_id", flat=True),
         )
-        wipe_personal_data(ctx.writer, candidate_pks=[], application_pks=pks, reason="Lever answered 404")
+        forget_applications(ctx, pks, reason="Lever answered 404 for the opportunity")
     fill_resume_text(ctx, [pk for pk, *_ in batch])
     Application.objects.filter(pk__in=[pk for pk, *_ in batch]).update(children_synced_at=timezone.now())
 

@@ -57,6 +57,7 @@ class SyncContext:
     phase_name: str = ""
     requests_by_phase: Counter[str] = field(default_factory=Counter)
     skipped_resources: set[str] = field(default_factory=set)  # e.g. offers without offers:read
+    deadline: float | None = None  # time.monotonic() after which the run pauses at its next beat
     _last_beat: float = 0.0
     # What earlier workers of this run already counted (a resumed run adds to it).
     _base: dict[str, Any] = field(default_factory=dict)
@@ -72,8 +73,6 @@ class SyncContext:
     @property
     def checkpoint(self) -> dict[str, Any]:
         return self.run.checkpoint
-
-    deadline: float | None = None  # time.monotonic() after which the run pauses at the next beat
 
     @property
     def delta_from(self) -> datetime | None:

@@ -57,7 +57,7 @@ def sync_opportunities(ctx: SyncContext, *, delta: bool) -> None:
             checkpoint["sweep_skipped"] = "the listing was resumed mid-way; Lever's deleted list covers it"
         else:
             gone = ctx.writer.sweep(APPLICATION, seen)
-            _forget(ctx, gone, reason="not in Lever's complete opportunity list")
+            forget_applications(ctx, gone, reason="not in Lever's complete opportunity list")
     ctx.complete(phase)
 
 
@@ -72,7 +72,7 @@ def sync_deleted(ctx: SyncContext, *, delta: bool) -> None:
     deleted = ctx.client.iter_deleted_opportunities(deleted_at_start=since - OVERLAP if since else None)
     ids = [item["id"] for item in deleted if item.get("id")]
     gone = ctx.writer.mark_deleted(APPLICATION, ids)
-    _forget(ctx, gone, reason="deleted in Lever")
+    forget_applications(ctx, gone, reason="deleted in Lever")
     ctx.progress.advance(len(ids))
     ctx.complete(phase)
 
@@ -82,7 +82,7 @@ def listing_started_at(ctx: SyncContext, key: str) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _forget(ctx: SyncContext, application_pks: list[int], *, reason: str) -> None:
+def forget_applications(ctx: SyncContext, application_pks: list[int], *, reason: str) -> None:
     """Wipe the personal data of deleted applications, and of people left with none alive."""
     if not application_pks:
         return
