@@ -14,6 +14,11 @@ def admin_only_requests(cast):
     viewer = cast.membership(cast.viewer)
     return [
         ("get", reverse("integrations:connection-detail", args=[cast.connection.pk]), {}),
+        (
+            "post",
+            reverse("integrations:connection-sweep-budget", args=[cast.connection.pk]),
+            {"sweep_daily_requests": 1},
+        ),
         ("post", reverse("accounts:member-add"), {"email": "x@example.com", "role": "viewer"}),
         ("post", reverse("accounts:member-role", args=[viewer.pk]), {"role": "admin"}),
         ("post", reverse("accounts:member-remove", args=[viewer.pk]), {}),

@@ -38,6 +38,7 @@ CASES = {
     "jobs:detail": ("get", lambda cast: JobFactory(connection=cast.connection)),
     "candidates:detail": ("get", lambda cast: CandidateFactory(connection=cast.connection)),
     "integrations:connection-detail": ("get", lambda cast: cast.connection),
+    "integrations:connection-sweep-budget": ("post", lambda cast: cast.connection),
     "accounts:member-role": ("post", lambda cast: cast.membership(cast.viewer)),
     "accounts:member-remove": ("post", lambda cast: cast.membership(cast.viewer)),
 }

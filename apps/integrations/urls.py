@@ -8,4 +8,5 @@ app_name = "integrations"
 urlpatterns = [
     path("", views.integration_index, name="index"),
     path("<int:pk>/", views.connection_detail, name="connection-detail"),
+    path("<int:pk>/sweep-budget/", views.connection_sweep_budget, name="connection-sweep-budget"),
 ]

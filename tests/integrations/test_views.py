@@ -39,3 +39,16 @@ def test_health_panel_shows_runs_outbox_and_webhooks(cast):
     page = response.content.decode()
     assert "Lever answered 503" in page and "candidateHired" in page
     assert cast.connection.api_key not in page
+
+
+def test_admins_set_the_sweep_budget_and_junk_is_refused(cast):
+    url = reverse("integrations:connection-sweep-budget", args=[cast.connection.pk])
+    client = client_for(cast.admin)
+    client.post(url, {"sweep_daily_requests": "5000"})
+    cast.connection.refresh_from_db()
+    assert cast.connection.sweep_daily_requests == 5000
+    response = client.post(url, {"sweep_daily_requests": "-3"}, follow=True)
+    cast.connection.refresh_from_db()
+    assert cast.connection.sweep_daily_requests == 5000
+    assert "greater than or equal to 0" in response.content.decode()
+    assert client_for(cast.recruiter).post(url, {"sweep_daily_requests": "1"}).status_code == 403

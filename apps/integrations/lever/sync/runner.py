@@ -145,6 +145,9 @@ def _delta(ctx: SyncContext) -> None:
 
 def _sweep(ctx: SyncContext) -> None:
     """Refresh children of the least recently refreshed active applications within today's budget."""
+    if ctx.connection.sweep_daily_requests == 0:
+        ctx.complete("sweep")  # the workspace switched the sweep off
+        return
     budget = max(10, ctx.connection.sweep_daily_requests // SWEEPS_PER_DAY)
     start = ctx.client.requests_made
     # About six requests per application; take a few extra in case some have no children.
