@@ -73,9 +73,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]
 
 
+class WritebackApproval(models.TextChoices):
+    NONE = "none", "Send right away"
+    BULK = "bulk", "Approve bulk actions first"
+    ALL = "all", "Approve every action first"
+
+
 class Workspace(TimeStampedModel):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
+    writeback_approval = models.CharField(
+        max_length=10,
+        choices=WritebackApproval.choices,
+        default=WritebackApproval.BULK,
+        help_text="Whether an owner or admin approves write-backs before they reach Lever.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,6 @@
 """Every periodic job, declared once. `manage.py ensure_schedules` makes django-q2's table match.
 
-Per live connection: a delta sync every 10 minutes, a sweep of active applications' notes, interviews
+Per live connection: write-back retries every minute, a delta sync every 10 minutes, a sweep of active applications' notes, interviews
 and files every 30 minutes (they do not change Lever's updatedAt), and a full sync every night at a
 minute derived from the connection id so many connections do not all start at once.
 """
@@ -17,6 +17,7 @@ from apps.integrations.models.connection import LIVE_STATUSES
 
 PREFIX = "recruitdesk:"
 SYNC_TASK = "apps.integrations.tasks.sync_connection"
+WRITEBACK_TASK = "apps.integrations.tasks.process_writebacks"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def connection_schedules(connection: Connection) -> list[ScheduleSpec]:
         ScheduleSpec(
             base + "sweep", SYNC_TASK, _sync_args(connection, SyncKind.SWEEP), Schedule.MINUTES, minutes=30
         ),
+        # Write-backs go out when made; this picks up retries whose backoff has run out.
+        ScheduleSpec(base + "writeback", WRITEBACK_TASK, repr((connection.pk,)), Schedule.MINUTES, minutes=1),
         # https://crontab.guru/#M_2_*_*_* with M = id mod 60: nightly, spread over an hour
         ScheduleSpec(
             base + "full",

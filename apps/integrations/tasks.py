@@ -26,3 +26,14 @@ def sync_connection(connection_id: int, kind: str, trigger: str = "schedule") ->
     if run.status == SyncStatus.QUEUED:
         async_task("apps.integrations.tasks.sync_connection", connection_id, run.kind, trigger)
     return f"sync #{run.pk}: {run.status}"
+
+
+def process_writebacks(connection_id: int) -> str:
+    """Send the due write-backs of one connection (woken on enqueue, and every minute for retries)."""
+    from apps.integrations.outbox import writeback_process
+
+    connection = Connection.objects.filter(pk=connection_id).first()
+    if connection is None:
+        return "skipped: the connection no longer exists"
+    outcomes = writeback_process(connection, time_budget=settings.Q_CLUSTER["timeout"] * 0.8)
+    return ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "nothing due"

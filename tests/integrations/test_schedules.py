@@ -19,10 +19,10 @@ def ours():
 
 def test_each_live_connection_gets_delta_sweep_and_nightly_full():
     connection = ConnectionFactory()
-    assert ensure_schedules()["created"] == 3
+    assert ensure_schedules()["created"] == 4
     schedules = ours()
     base = f"{PREFIX}connection:{connection.pk}:"
-    assert set(schedules) == {base + "delta", base + "sweep", base + "full"}
+    assert set(schedules) == {base + "delta", base + "sweep", base + "full", base + "writeback"}
     assert (
         schedules[base + "delta"].minutes == 10
         and schedules[base + "delta"].schedule_type == Schedule.MINUTES
@@ -30,16 +30,16 @@ def test_each_live_connection_gets_delta_sweep_and_nightly_full():
     assert schedules[base + "full"].schedule_type == Schedule.CRON
     # django-q2 reads args back with literal_eval: they must be plain values.
     assert ast.literal_eval(schedules[base + "delta"].args) == (connection.pk, "delta", "schedule")
-    assert all(s.func == SYNC_TASK for s in schedules.values())
+    assert {s.func for s in schedules.values()} == {SYNC_TASK, "apps.integrations.tasks.process_writebacks"}
 
 
 def test_ensure_schedules_is_idempotent_and_follows_disconnects():
     connection = ConnectionFactory()
     ensure_schedules()
-    assert ensure_schedules() == {"created": 0, "updated": 0, "unchanged": 3, "deleted": 0}
+    assert ensure_schedules() == {"created": 0, "updated": 0, "unchanged": 4, "deleted": 0}
     connection.status = ConnectionStatus.DISCONNECTED
     connection.save()
-    assert ensure_schedules()["deleted"] == 3
+    assert ensure_schedules()["deleted"] == 4
     assert not ours()
 
 
@@ -56,4 +56,4 @@ def test_unrelated_schedules_are_left_alone():
 def test_command_prints_what_it_did(capsys):
     ConnectionFactory()
     call_command("ensure_schedules")
-    assert "3 created" in capsys.readouterr().out
+    assert "4 created" in capsys.readouterr().out

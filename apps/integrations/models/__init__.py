@@ -15,6 +15,7 @@ from apps.integrations.models.outbox import WritebackAction, WritebackKind, Writ
 from apps.integrations.models.ratelimit import RateLimitBucket
 from apps.integrations.models.sync import (
     ChangeKind,
+    ChangeSource,
     RecordChange,
     SyncKind,
     SyncRun,
@@ -30,6 +31,7 @@ __all__ = [
     "AtsUser",
     "AuthType",
     "ChangeKind",
+    "ChangeSource",
     "Connection",
     "ConnectionStatus",
     "Environment",

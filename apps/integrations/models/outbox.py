@@ -24,6 +24,7 @@ class WritebackKind(models.TextChoices):
 
 
 class WritebackStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
     PENDING = "pending", "Pending"
     RUNNING = "running", "Sending"
     SUCCEEDED = "succeeded", "Done"
@@ -40,7 +41,11 @@ class WritebackSource(models.TextChoices):
     COMMAND = "command", "Management command"
 
 
-OPEN_WRITEBACK_STATUSES = (WritebackStatus.PENDING, WritebackStatus.RUNNING)
+OPEN_WRITEBACK_STATUSES = (
+    WritebackStatus.AWAITING_APPROVAL,
+    WritebackStatus.PENDING,
+    WritebackStatus.RUNNING,
+)
 
 
 class WritebackAction(WorkspaceScopedModel):
@@ -54,6 +59,18 @@ class WritebackAction(WorkspaceScopedModel):
     source = models.CharField(max_length=20, choices=WritebackSource.choices, default=WritebackSource.UI)
     idempotency_key = models.CharField(max_length=255, help_text="The same key never applies twice.")
     payload = models.JSONField(default=dict, blank=True)
+    file = models.FileField(
+        upload_to="outbox/%Y/%m/", blank=True, help_text="A file to upload (attachments)."
+    )
+    # Actions on one target (an application, a candidate, a job) go out in the order they were made.
+    target_key = models.CharField(max_length=64, blank=True, db_index=True)
+    batch_id = models.UUIDField(null=True, blank=True, db_index=True)
+    batch_label = models.CharField(
+        max_length=255, blank=True, help_text='e.g. "Add tag Tier 1 to 37 applications"'
+    )
+    status_reason = models.TextField(
+        blank=True, help_text="Why it is cancelled, waiting or failed, in plain words."
+    )
     candidate = models.ForeignKey(
         "candidates.Candidate",
         on_delete=models.SET_NULL,
@@ -75,8 +92,17 @@ class WritebackAction(WorkspaceScopedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     perform_as_remote_id = models.CharField(max_length=255, blank=True, help_text="Lever perform_as user id.")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took it (a lease).")
+    uncertain = models.BooleanField(
+        default=False, help_text="The last attempt may have reached Lever: check before sending again."
+    )
+    request = models.JSONField(default=dict, blank=True, help_text="What was sent: method, path, body.")
     last_error = models.TextField(blank=True, help_text="The ATS's message when the last attempt failed.")
     response = models.JSONField(default=dict, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -120,6 +120,16 @@ class WebhookEvent(WorkspaceScopedModel):
         return f"{self.event} ({self.get_status_display()})"
 
 
+class ChangeSource(models.TextChoices):
+    """What brought a change into the mirror: a kind of sync run, a webhook, or our own write-back."""
+
+    FULL = "full", "Full sync"
+    DELTA = "delta", "Delta sync"
+    WEBHOOK = "webhook", "Webhook"
+    SWEEP = "sweep", "Child sweep"
+    WRITEBACK = "writeback", "Write-back"
+
+
 class ChangeKind(models.TextChoices):
     CREATED = "created", "Created"
     UPDATED = "updated", "Updated"
@@ -139,7 +149,7 @@ class RecordChange(WorkspaceScopedModel):
     remote_id = models.CharField(max_length=255, blank=True)
     kind = models.CharField(max_length=20, choices=ChangeKind.choices)
     source = models.CharField(
-        max_length=20, choices=SyncKind.choices, help_text="What brought the change in."
+        max_length=20, choices=ChangeSource.choices, help_text="What brought the change in."
     )
     fields = models.JSONField(default=dict, blank=True, help_text='{"field": [old, new], ...}')
     sync_run = models.ForeignKey(
