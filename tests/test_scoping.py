@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.candidates.factories import ApplicationFactory, CandidateFactory
 from tests.conftest import client_for
+from tests.integrations.factories import WritebackActionFactory
 from tests.jobs.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,10 @@ CASES = {
     "candidates:detail": ("get", lambda cast: CandidateFactory(connection=cast.connection)),
     "integrations:connection-detail": ("get", lambda cast: cast.connection),
     "integrations:connection-sweep-budget": ("post", lambda cast: cast.connection),
+    "integrations:writeback-retry": (
+        "post",
+        lambda cast: WritebackActionFactory(connection=cast.connection, status="failed"),
+    ),
     "accounts:member-role": ("post", lambda cast: cast.membership(cast.viewer)),
     "accounts:member-remove": ("post", lambda cast: cast.membership(cast.viewer)),
 }

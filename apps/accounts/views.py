@@ -12,7 +12,7 @@ from apps.accounts.decorators import capability_required, workspace_member_requi
 from apps.accounts.emails import send_membership_email
 from apps.accounts.forms import MemberAddForm, MemberRoleForm, WorkspaceForm
 from apps.accounts.middleware import SESSION_KEY
-from apps.accounts.models import Membership
+from apps.accounts.models import Membership, WritebackApproval
 from apps.accounts.roles import Capability
 from apps.accounts.selectors import membership_list_for_user, membership_list_for_workspace
 from apps.core.http import WorkspaceRequest
@@ -58,6 +58,7 @@ def settings_index(request: WorkspaceRequest) -> HttpResponse:
         "members": membership_list_for_workspace(workspace_id=request.workspace.pk),
         "can_manage_members": membership.can(Capability.MANAGE_MEMBERS),
         "can_manage_workspace": membership.can(Capability.MANAGE_WORKSPACE),
+        "approval_choices": WritebackApproval.choices,
         "add_form": MemberAddForm(actor_role=membership.role),
         "role_form": MemberRoleForm(actor_role=membership.role),
         "workspace_form": WorkspaceForm(initial={"name": request.workspace.name}),
@@ -75,6 +76,20 @@ def workspace_rename(request: WorkspaceRequest) -> HttpResponse:
         messages.success(request, "Workspace renamed.")
     else:
         messages.error(request, "Give the workspace a name.")
+    return redirect("accounts:settings")
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INTEGRATIONS)
+def writeback_approval(request: WorkspaceRequest) -> HttpResponse:
+    """Choose whether write-backs wait for an owner's or admin's approval before reaching Lever."""
+    mode = request.POST.get("writeback_approval", "")
+    if mode not in WritebackApproval.values:
+        messages.error(request, "Choose one of the approval options.")
+        return redirect("accounts:settings")
+    request.workspace.writeback_approval = mode
+    request.workspace.save(update_fields=["writeback_approval", "updated_at"])
+    messages.success(request, f"Write-backs: {WritebackApproval(mode).label.lower()}.")
     return redirect("accounts:settings")
 
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.accounts.models import Workspace
 from apps.candidates.models import Candidate, Interview, Note, Outcome, Tag
+from apps.integrations.models import WritebackAction
 
 
 @dataclass(frozen=True)
@@ -78,4 +79,15 @@ def candidate_profile(*, candidate: Candidate) -> dict[str, object]:
         .filter(**of_these)
         .select_related("application__job"),
         "attachments": candidate.attachments.alive().order_by("-uploaded_at", "-pk"),
+        "writebacks": candidate_writebacks(candidate=candidate),
     }
+
+
+def candidate_writebacks(*, candidate: Candidate, limit: int = 30) -> list[WritebackAction]:
+    """Everything sent (or waiting to be sent) to Lever about this person, newest first."""
+    return list(
+        WritebackAction.objects.for_workspace(candidate.workspace_id)
+        .filter(Q(candidate=candidate) | Q(application__candidate=candidate))
+        .select_related("requested_by", "application__job")
+        .order_by("-created_at", "-pk")[:limit]
+    )

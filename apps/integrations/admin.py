@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from apps.core.admin_utils import ReadOnlyAdminMixin, admin_link, pretty_json
-from apps.integrations import services
+from apps.integrations import outbox, services
 from apps.integrations.mirror_admin import MirroredAdmin
 from apps.integrations.models import (
     AtsUser,
@@ -234,8 +234,30 @@ class WritebackActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     date_hierarchy = "created_at"
     list_select_related = ("candidate", "application__candidate", "job", "requested_by")
-    readonly_fields = ("payload_pretty", "response_pretty")
-    exclude = ("payload", "response")
+    readonly_fields = ("payload_pretty", "request_pretty", "response_pretty")
+    exclude = ("payload", "request", "response")
+    actions = ("retry", "approve", "cancel")
+
+    @admin.action(description="Retry (failed or cancelled)")
+    def retry(self, request: HttpRequest, queryset: Any) -> None:
+        count = sum(outbox.writeback_retry(action, by=request.user) for action in queryset)
+        self.message_user(request, f"Queued {count} action(s) again.")
+
+    @admin.action(description="Approve (awaiting approval)")
+    def approve(self, request: HttpRequest, queryset: Any) -> None:
+        count = outbox.writeback_approve(list(queryset), by=request.user)
+        self.message_user(request, f"Approved {count} action(s).")
+
+    @admin.action(description="Cancel (not yet sent)")
+    def cancel(self, request: HttpRequest, queryset: Any) -> None:
+        count = outbox.writeback_discard(
+            list(queryset), by=request.user, reason=f"Cancelled by {request.user}."
+        )
+        self.message_user(request, f"Cancelled {count} action(s).")
+
+    @admin.display(description="what was sent")
+    def request_pretty(self, obj: WritebackAction) -> str:
+        return pretty_json(obj.request)
 
     @admin.display(description="target")
     def target(self, obj: WritebackAction) -> str:

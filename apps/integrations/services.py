@@ -107,6 +107,9 @@ def connection_connect_api_key(
     connection.disconnected_at = None
     connection.save()
     ensure_schedules()
+    from apps.integrations.outbox import wake_worker
+
+    wake_worker(connection)  # write-backs that waited for re-authorisation go out now
     return connection
 
 
@@ -126,3 +129,26 @@ def connection_check_credentials(*, connection: Connection) -> None:
         ) from exc
     except LeverError as exc:
         raise ConnectionCheckFailed(f"Lever could not be reached to check the credentials: {exc}") from exc
+
+
+@transaction.atomic
+def connection_disconnect(*, connection: Connection, by: Any = None, reason: str = "") -> Connection:
+    """Stop all traffic with Lever, both ways, and keep every mirrored record.
+
+    Unsent write-backs are cancelled (visible, with the reason), credentials are forgotten and the
+    schedules removed. Reconnecting later reuses this connection and its mirror.
+    """
+    from apps.integrations.outbox import writeback_cancel_open
+    from apps.integrations.schedules import ensure_schedules
+
+    locked = Connection.objects.select_for_update().get(pk=connection.pk)
+    if locked.status != ConnectionStatus.DISCONNECTED:
+        who = getattr(by, "email", "") or "an administrator"
+        locked.transition_to(ConnectionStatus.DISCONNECTED, reason=reason or f"Disconnected by {who}.")
+    locked.api_key = locked.access_token = locked.refresh_token = ""
+    locked.access_token_expires_at = None
+    locked.disconnected_at = timezone.now()
+    locked.save()
+    writeback_cancel_open(locked, reason="Lever was disconnected before this was sent.")
+    transaction.on_commit(ensure_schedules)
+    return locked

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import capability_required, workspace_member_required
 from apps.accounts.roles import Capability
 from apps.core.http import WorkspaceRequest
-from apps.core.scoping import get_scoped_or_404
-from apps.integrations import selectors
+from apps.core.scoping import get_scoped_or_404, scoped
+from apps.integrations import outbox, selectors
 from apps.integrations.catalog import catalog_search
 from apps.integrations.forms import SweepBudgetForm
-from apps.integrations.models import Connection
+from apps.integrations.models import Connection, WritebackAction, WritebackStatus
 
 
 @require_GET
@@ -61,3 +64,73 @@ def connection_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         **selectors.connection_health(connection=connection),
     }
     return render(request, "integrations/connection_detail.html", context)
+
+
+# -- the outbox: retry, approvals ----------------------------------------------------------------------
+
+
+@require_POST
+@capability_required(Capability.WRITE_BACK)
+def writeback_retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Send a failed or cancelled write-back again (a person decided it should go out)."""
+    action = get_scoped_or_404(WritebackAction, request, pk=pk)
+    if outbox.writeback_retry(action, by=request.user):
+        messages.success(request, f"{action.summary}: queued again.")
+    else:
+        messages.info(request, f"{action.summary} is already {action.get_status_display().lower()}.")
+    return _back(request, action)
+
+
+@require_GET
+@capability_required(Capability.MANAGE_INTEGRATIONS)
+def writeback_approvals(request: WorkspaceRequest) -> HttpResponse:
+    """List what waits for approval, one entry per batch, each with a preview of what would be sent."""
+    waiting = list(
+        scoped(WritebackAction, request)
+        .filter(status=WritebackStatus.AWAITING_APPROVAL)
+        .select_related("application__candidate", "application__job", "candidate", "job", "requested_by")
+        .order_by("created_at", "pk")
+    )
+    groups: dict[str, list[WritebackAction]] = {}
+    for action in waiting:
+        groups.setdefault(str(action.batch_id or f"action-{action.pk}"), []).append(action)
+    batches = [
+        {"key": key, "actions": actions, "summary": outbox.writeback_batch_summary(actions)}
+        for key, actions in groups.items()
+    ]
+    return render(request, "integrations/approvals.html", {"batches": batches})
+
+
+@require_POST
+@capability_required(Capability.MANAGE_INTEGRATIONS)
+def writeback_decide(request: WorkspaceRequest) -> HttpResponse:
+    """Approve or discard one batch (or one action) that waits for approval."""
+    key = request.POST.get("batch", "")
+    waiting = scoped(WritebackAction, request).filter(status=WritebackStatus.AWAITING_APPROVAL)
+    if key.startswith("action-") and key[7:].isdigit():
+        actions = list(waiting.filter(pk=int(key[7:])))
+    else:
+        try:
+            actions = list(waiting.filter(batch_id=uuid.UUID(key)))
+        except ValueError:
+            actions = []
+    if not actions:
+        raise Http404("Nothing waits for approval under that name.")
+    if request.POST.get("decision") == "approve":
+        count = outbox.writeback_approve(actions, by=request.user)
+        messages.success(request, f"Approved {count} action(s); they are on their way to Lever.")
+    else:
+        count = outbox.writeback_discard(
+            actions, by=request.user, reason=f"Discarded by {request.user.email}."
+        )
+        messages.info(request, f"Discarded {count} action(s); nothing was sent.")
+    return redirect("integrations:approvals")
+
+
+def _back(request: WorkspaceRequest, action: WritebackAction) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    if action.candidate_id:
+        return redirect("candidates:detail", pk=action.candidate_id)
+    return redirect("integrations:index")

@@ -25,3 +25,31 @@ def test_a_disconnected_connection_keeps_its_status_and_records_the_error():
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.DISCONNECTED
     assert connection.last_error == "invalid_grant"
+
+
+def test_disconnect_keeps_the_mirror_cancels_unsent_writebacks_and_forgets_credentials(db):
+    from django_q.models import Schedule
+
+    from apps.integrations.models import ConnectionStatus, WritebackStatus
+    from apps.integrations.schedules import ensure_schedules
+    from apps.integrations.services import connection_disconnect
+    from tests.candidates.factories import ApplicationFactory
+    from tests.integrations.factories import ConnectionFactory, WritebackActionFactory
+
+    connection = ConnectionFactory(access_token="tok", refresh_token="ref")
+    application = ApplicationFactory(connection=connection)
+    pending = WritebackActionFactory(connection=connection, status=WritebackStatus.PENDING)
+    done = WritebackActionFactory(connection=connection, status=WritebackStatus.SUCCEEDED)
+    ensure_schedules()
+    connection_disconnect(connection=connection)
+    connection.refresh_from_db()
+    pending.refresh_from_db()
+    done.refresh_from_db()
+    assert connection.status == ConnectionStatus.DISCONNECTED and connection.disconnected_at
+    assert (connection.api_key, connection.access_token, connection.refresh_token) == ("", "", "")
+    assert pending.status == WritebackStatus.CANCELLED and "disconnected" in pending.status_reason
+    assert done.status == WritebackStatus.SUCCEEDED
+    application.refresh_from_db()
+    assert application.remote_deleted_at is None  # every mirrored record is kept
+    ensure_schedules()
+    assert not Schedule.objects.filter(name__contains=f"connection:{connection.pk}:").exists()

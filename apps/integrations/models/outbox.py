@@ -128,3 +128,26 @@ class WritebackAction(WorkspaceScopedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_WRITEBACK_STATUSES
+
+    @property
+    def summary(self) -> str:
+        """Say in a few words what the action does, e.g. 'Add tag "Tier 1"' or 'Move to Phone Screen'."""
+        p = self.payload or {}
+
+        def quoted(key: str) -> str:
+            return f"“{str(p.get(key, ''))[:60]}”"
+
+        texts = {
+            WritebackKind.ADD_TAG: f"Add tag {quoted('tag')}",
+            WritebackKind.REMOVE_TAG: f"Remove tag {quoted('tag')}",
+            WritebackKind.ADD_NOTE: f"Note {quoted('text')}",
+            WritebackKind.MOVE_STAGE: f"Move to {p.get('stage_name') or p.get('stage_id', '?')}",
+            WritebackKind.REJECT: f"Reject ({p.get('reason_name') or p.get('reason_id', '?')})",
+            WritebackKind.UNARCHIVE: "Unarchive",
+            WritebackKind.ADD_ATTACHMENT: f"Attach {p.get('file_name') or 'a file'}",
+            WritebackKind.ADD_RESULT_LINK: f"Result link {quoted('label')}",
+            WritebackKind.CREATE_CANDIDATE: f"Create {p.get('name') or 'a candidate'} in Lever",
+            WritebackKind.CREATE_APPLICATION: f"Add to {p.get('job_name') or 'another job'}",
+            WritebackKind.UPDATE_JOB: "Update the job in Lever",
+        }
+        return texts.get(self.kind, self.get_kind_display())
