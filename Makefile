@@ -17,7 +17,7 @@ SANDBOX_API_KEY ?= recruitdesk-demo-sandbox-key
 # Run the suite on every core; override with PYTEST_WORKERS=0 to debug in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: help venv setup run web worker test lint fmt check clean
+.PHONY: help venv setup run web worker test lint fmt check clean e2e-deps
 
 help:
 	@echo "make run    set up .venv, migrate, create the demo workspace, serve web + worker"
@@ -77,6 +77,12 @@ fmt: venv
 check: venv .env
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Browser tests drive Debian's chromium (Playwright's own download is not reachable here); they
+# are skipped when it is missing. Installing it needs root: CI runs this before `make test`.
+e2e-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium
 
 clean:
 	rm -rf $(VENV) .cache staticfiles
