@@ -63,7 +63,8 @@ def perform_as_for(connection: Connection, user: Any) -> str:
     return connection.writeback_user.remote_id if connection.writeback_user_id else ""
 
 
-def target_key(*, application: Any = None, candidate: Any = None, job: Any = None) -> str:
+def target_key_of(*, application: Any = None, candidate: Any = None, job: Any = None) -> str:
+    """Return the key that orders actions on one thing (e.g. "application:12"); "" when there is none."""
     for name, obj in (("application", application), ("candidate", candidate), ("job", job)):
         if obj is not None:
             return f"{name}:{obj.pk}"
@@ -85,6 +86,7 @@ def writeback_enqueue(
     batch_label: str = "",
     batch_size: int = 1,
     file: Any = None,
+    target_key: str | None = None,
 ) -> WritebackAction:
     """Create an action (or return the existing one with this idempotency key) and wake the worker."""
     key = idempotency_key or f"{kind}:{uuid.uuid4().hex}"
@@ -106,7 +108,7 @@ def writeback_enqueue(
         source=source,
         idempotency_key=key,
         perform_as_remote_id=perform_as_for(connection, requested_by),
-        target_key=target_key(application=application, candidate=candidate, job=job),
+        target_key=target_key or target_key_of(application=application, candidate=candidate, job=job),
         batch_id=batch_id,
         batch_label=batch_label,
         status=WritebackStatus.AWAITING_APPROVAL if needs_approval else WritebackStatus.PENDING,
@@ -271,6 +273,7 @@ def process_one(action: WritebackAction, client: Any, writer: MirrorWriter) -> s
     from apps.integrations.services import connection_mark_needs_reauth
 
     handler = HANDLERS[action.kind]
+    calls = None  # planned calls, once planned (None: it failed before anything was sent)
     try:
         answer = handler.already_applied(action, client) if action.uncertain else None
         if answer is None:
@@ -289,8 +292,11 @@ def process_one(action: WritebackAction, client: Any, writer: MirrorWriter) -> s
         return "reauth"
     except LeverError as exc:
         if exc.retryable and action.attempts < MAX_ATTEMPTS:
-            ambiguous = not isinstance(exc, LeverRateLimited) and not all(
-                c.idempotent for c in handler.plan(action)
+            # A failed create may still have landed: the next attempt checks Lever before sending.
+            ambiguous = (
+                calls is not None
+                and not isinstance(exc, LeverRateLimited)
+                and not all(c.idempotent for c in calls)
             )
             _requeue(
                 action,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from typing import Any
 
@@ -13,18 +14,27 @@ from apps.lever_sandbox.protocol import ApiError, Upload, bad_request
 from apps.lever_sandbox.store import Store
 from apps.lever_sandbox.writes import LIST_FIELDS, ORIGINS, new_contact, stored_upload, string_list
 
+_INDEXED = re.compile(r"^(?P<name>\w+)\[(?P<index>\d+)\]\[(?P<key>\w+)\]$")
+
 
 def body_from_form(fields: dict[str, list[str]]) -> dict[str, Any]:
-    """Turn multipart fields (``emails[]``, ``archived[reason]``…) into the JSON body shape."""
+    """Turn multipart fields (``emails[]``, ``archived[reason]``, ``phones[0][value]``…) into JSON."""
     body: dict[str, Any] = {}
+    indexed: dict[str, dict[int, dict[str, str]]] = {}
     for key, values in fields.items():
-        if key.endswith("[]") or key in LIST_FIELDS:
+        found = _INDEXED.match(key)
+        if found:  # the qs convention for arrays of objects: phones[0][type], phones[0][value]
+            entry = indexed.setdefault(found["name"], {}).setdefault(int(found["index"]), {})
+            entry[found["key"]] = values[0]
+        elif key.endswith("[]") or key in LIST_FIELDS:
             body.setdefault(key.removesuffix("[]"), []).extend(values)
         elif "[" in key and key.endswith("]"):
             outer, inner = key[:-1].split("[", 1)
             body.setdefault(outer, {})[inner] = values[0]
         else:
             body[key] = values[0]
+    for name, items in indexed.items():
+        body[name] = [items[index] for index in sorted(items)]
     if isinstance(body.get("archived"), dict) and str(body["archived"].get("archivedAt", "")).isdigit():
         body["archived"]["archivedAt"] = int(body["archived"]["archivedAt"])
     if str(body.get("createdAt", "")).isdigit():

@@ -334,3 +334,22 @@ def test_an_uncertain_note_that_never_arrived_is_sent(sandbox, connection):
     assert process(connection) == {"succeeded": 1}
     _, notes = lever_opportunity(sandbox, application.remote_id)
     assert sum(c["value"] == "Lost on the way" for n in notes for c in n["fields"]) == 1
+
+
+def test_a_failing_check_of_an_uncertain_action_requeues_it_still_uncertain(sandbox, connection):
+    application = active_application(connection, 3)
+    action = writeback_enqueue(
+        connection=connection,
+        kind=WritebackKind.ADD_NOTE,
+        payload={"text": "Checked before sending"},
+        application=application,
+    )
+    WritebackAction.objects.filter(pk=action.pk).update(uncertain=True)
+    sandbox.set_faults(error_rate=1.0)  # the check (a read) fails with 5xx every time
+    try:
+        assert process(connection) == {"retry": 1}
+    finally:
+        sandbox.set_faults(error_rate=0.0)
+    action.refresh_from_db()
+    assert (action.status, action.uncertain) == (WritebackStatus.PENDING, True)
+    assert action.next_attempt_at is not None and action.claimed_at is None

@@ -207,3 +207,24 @@ def test_writes_need_valid_perform_as_users(sandbox):
             json={"stage": "offer"},
         )
         assert response.status_code == 400
+
+
+def test_multipart_arrays_of_objects_use_indexed_fields():
+    from apps.lever_sandbox.create import body_from_form
+
+    body = body_from_form(
+        {
+            "name": ["Ada"],
+            "emails[]": ["a@example.com"],
+            "phones[1][value]": ["+2"],
+            "phones[0][type]": ["mobile"],
+            "phones[0][value]": ["+1"],
+            "archived[reason]": ["r1"],
+        }
+    )
+    assert body == {
+        "name": "Ada",
+        "emails": ["a@example.com"],
+        "phones": [{"type": "mobile", "value": "+1"}, {"value": "+2"}],
+        "archived": {"reason": "r1"},
+    }
