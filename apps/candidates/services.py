@@ -263,12 +263,14 @@ def result_link_add(
     details = dict(details or {})
     if len(details) > MAX_DETAILS:
         raise ValidationError(f"Give at most {MAX_DETAILS} details.", code="too_many")
-    clean = {}
+    # A list of [name, value] pairs, not a dict: PostgreSQL's jsonb does not keep key order, and the
+    # note should list the details in the order they were given.
+    clean: list[list[str]] = []
     for key, value in details.items():
         name = text_value(key, "detail name", limit=100)
         if value is None or isinstance(value, dict | list):
             raise ValidationError(f"The detail {name!r} must be a single value.", code="invalid")
-        clean[name] = text_value(str(value), f"{name} value", limit=500)
+        clean.append([name, text_value(str(value), f"{name} value", limit=500)])
     payload = {
         "label": text_value(label, "label", limit=200),
         "url": web_url(url, "link"),

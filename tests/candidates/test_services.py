@@ -181,7 +181,7 @@ def test_a_result_link_keeps_label_url_and_details(application):
     assert action.payload == {
         "label": "Coding test",
         "url": "https://assess.example/r/1",
-        "details": {"score": "87", "passed": "True"},
+        "details": [["score", "87"], ["passed", "True"]],  # ordered pairs on every database
         "on": "application",
     }
     with pytest.raises(ValidationError, match="not a web address"):

@@ -27,8 +27,9 @@ from apps.integrations.upsert import MirrorWriter
 def result_note_text(payload: dict[str, Any]) -> str:
     """Return the note of a result link: the label, the URL, then one "key: value" line per detail."""
     lines = [str(payload["label"]).strip(), str(payload["url"]).strip()]
-    details = payload.get("details") or {}
-    lines += [f"{key}: {value}" for key, value in details.items()]
+    details = payload.get("details") or []
+    pairs = details.items() if isinstance(details, dict) else details  # pairs keep their order on any DB
+    lines += [f"{key}: {value}" for key, value in pairs]
     return "\n".join(lines)
 
 
