@@ -242,6 +242,10 @@ LOGGING = {
 LEVER_CLIENT_ID = env.str("LEVER_CLIENT_ID", default="")
 LEVER_CLIENT_SECRET = env.str("LEVER_CLIENT_SECRET", default="")
 LEVER_REDIRECT_URI = env.str("LEVER_REDIRECT_URI", default="")
+# Where Lever reaches this site (webhook URLs, OAuth callbacks) when no request is at hand.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Webhook deliveries older than this (by Lever's triggeredAt) are refused as stale or replayed.
+LEVER_WEBHOOK_MAX_AGE = env.int("LEVER_WEBHOOK_MAX_AGE", default=15 * 60)
 # Client-side request budget per credential, shared by all workers (Lever allows ~10/s, bursts of 20).
 LEVER_RATE_LIMIT = env.float("LEVER_RATE_LIMIT", default=10.0)
 LEVER_RATE_BURST = env.int("LEVER_RATE_BURST", default=20)
