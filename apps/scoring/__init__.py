@@ -1,0 +1,3 @@
+"""Score how well candidates fit jobs; the engine in ``apps.scoring.engine`` is pure and deterministic."""
+
+from __future__ import annotations
