@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.workspace",
+                "apps.integrations.context_processors.integration_alerts",
             ],
         },
     }
@@ -242,6 +243,12 @@ LOGGING = {
 LEVER_CLIENT_ID = env.str("LEVER_CLIENT_ID", default="")
 LEVER_CLIENT_SECRET = env.str("LEVER_CLIENT_SECRET", default="")
 LEVER_REDIRECT_URI = env.str("LEVER_REDIRECT_URI", default="")
+# Lever's sandbox has its own OAuth app; so may a staff-only custom base URL (the built-in sandbox
+# prints its client). Empty means: use LEVER_CLIENT_ID / LEVER_CLIENT_SECRET.
+LEVER_SANDBOX_CLIENT_ID = env.str("LEVER_SANDBOX_CLIENT_ID", default="")
+LEVER_SANDBOX_CLIENT_SECRET = env.str("LEVER_SANDBOX_CLIENT_SECRET", default="")
+LEVER_CUSTOM_CLIENT_ID = env.str("LEVER_CUSTOM_CLIENT_ID", default="")
+LEVER_CUSTOM_CLIENT_SECRET = env.str("LEVER_CUSTOM_CLIENT_SECRET", default="")
 # Where Lever reaches this site (webhook URLs, OAuth callbacks) when no request is at hand.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Webhook deliveries older than this (by Lever's triggeredAt) are refused as stale or replayed.

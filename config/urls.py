@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.integrations.webhook_views import lever_webhook_receive
+
 admin.site.site_header = "Recruitdesk staff admin"
 admin.site.site_title = "Recruitdesk admin"
 admin.site.index_title = "Mirror, outbox and workspaces"
@@ -14,5 +16,6 @@ urlpatterns = [
     path("jobs/", include("apps.jobs.urls")),
     path("candidates/", include("apps.candidates.urls")),
     path("integrations/", include("apps.integrations.urls")),
+    path("webhooks/lever/<str:token>/", lever_webhook_receive, name="lever-webhook"),
     path("", include("apps.dashboard.urls")),
 ]

@@ -24,6 +24,7 @@ from tests.candidates.factories import (
 from tests.integrations.factories import (
     AtsUserFactory,
     ConnectionFactory,
+    LeverWebhookFactory,
     RateLimitBucketFactory,
     RecordChangeFactory,
     SyncRunFactory,
@@ -50,6 +51,7 @@ FACTORIES = [
     AtsUserFactory,
     SyncRunFactory,
     WebhookEventFactory,
+    LeverWebhookFactory,
     WritebackActionFactory,
     RecordChangeFactory,
     RateLimitBucketFactory,

@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.candidates.factories import ApplicationFactory, CandidateFactory
 from tests.conftest import client_for
-from tests.integrations.factories import WritebackActionFactory
+from tests.integrations.factories import SyncRunFactory, WritebackActionFactory
 from tests.jobs.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,15 @@ CASES = {
     "candidates:detail": ("get", lambda cast: CandidateFactory(connection=cast.connection)),
     "integrations:connection-detail": ("get", lambda cast: cast.connection),
     "integrations:connection-sweep-budget": ("post", lambda cast: cast.connection),
+    "integrations:connection-reconnect": ("get", lambda cast: cast.connection),
+    "integrations:connection-disconnect": ("get", lambda cast: cast.connection),
+    "integrations:connection-test": ("post", lambda cast: cast.connection),
+    "integrations:connection-writeback-user": ("post", lambda cast: cast.connection),
+    # A running sync, so the poll answers 200 rather than 286 (stop polling).
+    "integrations:connection-progress": (
+        "get",
+        lambda cast: SyncRunFactory(connection=cast.connection, status="running").connection,
+    ),
     "integrations:writeback-retry": (
         "post",
         lambda cast: WritebackActionFactory(connection=cast.connection, status="failed"),

@@ -8,11 +8,12 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from apps.core.admin_utils import ReadOnlyAdminMixin, admin_link, pretty_json
-from apps.integrations import outbox, services
+from apps.integrations import outbox, services, webhooks
 from apps.integrations.mirror_admin import MirroredAdmin
 from apps.integrations.models import (
     AtsUser,
     Connection,
+    LeverWebhook,
     RateLimitBucket,
     RecordChange,
     SyncKind,
@@ -195,13 +196,35 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("event", "status", "signature_valid", "connection_link", "triggered_at", "created_at")
+    """The webhook inbox. Payloads hold Lever's per-delivery token, never a signing token."""
+
+    list_display = (
+        "event",
+        "status",
+        "signature_valid",
+        "attempts",
+        "connection_link",
+        "triggered_at",
+        "created_at",
+    )
     list_filter = ("status", "event", "signature_valid", "workspace", "connection")
-    search_fields = ("event", "delivery_token", "dedupe_key")
+    search_fields = ("event", "=delivery_token", "dedupe_key")
     date_hierarchy = "created_at"
     list_select_related = ("connection",)
     readonly_fields = ("payload_pretty",)
     exclude = ("payload",)
+    actions = ("replay",)
+
+    @admin.action(description="Replay selected (process again from Lever's current state)")
+    def replay(self, request: HttpRequest, queryset: Any) -> None:
+        queued, refused = webhooks.webhook_events_replay(queryset.select_related("connection"))
+        message = f"Queued {queued} event(s) to be processed again."
+        if refused:
+            message += (
+                f" Refused {refused}: test pings, unreadable bodies, events being processed right now, "
+                "or signatures that do not verify with the stored signing tokens."
+            )
+        self.message_user(request, message, messages.SUCCESS if queued else messages.WARNING)
 
     @admin.display(description="connection")
     def connection_link(self, obj: WebhookEvent) -> str:
@@ -210,6 +233,28 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="payload")
     def payload_pretty(self, obj: WebhookEvent) -> str:
         return pretty_json(obj.payload)
+
+
+@admin.register(LeverWebhook)
+class LeverWebhookAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Webhooks Recruitdesk registered in Lever. The URL's token and the signing token stay hidden."""
+
+    list_display = ("event", "remote_id", "connection_link", "created_at")
+    list_filter = ("event", "workspace", "connection")
+    search_fields = ("=remote_id", "event")
+    list_select_related = ("connection",)
+    fields = ("workspace", "connection", "event", "remote_id", "delivery_url", "created_at", "updated_at")
+    readonly_fields = fields
+
+    @admin.display(description="connection")
+    def connection_link(self, obj: LeverWebhook) -> str:
+        return admin_link(obj.connection)
+
+    @admin.display(description="delivers to")
+    def delivery_url(self, obj: LeverWebhook) -> str:
+        # The last path segment is the connection's secret token.
+        base = obj.url.rstrip("/").rsplit("/", 1)[0]
+        return f"{base}/…/"
 
 
 @admin.register(WritebackAction)

@@ -2,7 +2,9 @@
 
 Per live connection: write-back retries every minute, a delta sync every 10 minutes, a sweep of active applications' notes, interviews
 and files every 30 minutes (they do not change Lever's updatedAt), and a full sync every night at a
-minute derived from the connection id so many connections do not all start at once.
+minute derived from the connection id so many connections do not all start at once. OAuth
+connections also get a daily check that refreshes a grant left idle for a month, so Lever's 90-day
+inactivity expiry never ends it.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_q.models import Schedule
 
-from apps.integrations.models import Connection, SyncKind, SyncTrigger
+from apps.integrations.models import AuthType, Connection, SyncKind, SyncTrigger
 from apps.integrations.models.connection import LIVE_STATUSES
 
 PREFIX = "recruitdesk:"
 SYNC_TASK = "apps.integrations.tasks.sync_connection"
 WRITEBACK_TASK = "apps.integrations.tasks.process_writebacks"
+TOKEN_REFRESH_TASK = "apps.integrations.tasks.refresh_idle_token"
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def _sync_args(connection: Connection, kind: str) -> str:
 
 def connection_schedules(connection: Connection) -> list[ScheduleSpec]:
     base = f"{PREFIX}connection:{connection.pk}:"
-    return [
+    specs = [
         # https://crontab.guru/#*/10_*_*_*_*
         ScheduleSpec(
             base + "delta", SYNC_TASK, _sync_args(connection, SyncKind.DELTA), Schedule.MINUTES, minutes=10
@@ -56,6 +59,18 @@ def connection_schedules(connection: Connection) -> list[ScheduleSpec]:
             cron=f"{connection.pk % 60} 2 * * *",
         ),
     ]
+    if connection.auth_type == AuthType.OAUTH:
+        # https://crontab.guru/#M_4_*_*_* : daily; it only calls Lever when the grant idled for a month
+        specs.append(
+            ScheduleSpec(
+                base + "token-refresh",
+                TOKEN_REFRESH_TASK,
+                repr((connection.pk,)),
+                Schedule.CRON,
+                cron=f"{connection.pk % 60} 4 * * *",
+            )
+        )
+    return specs
 
 
 def desired_schedules() -> list[ScheduleSpec]:

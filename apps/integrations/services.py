@@ -42,6 +42,11 @@ def connection_mark_needs_reauth(*, connection: Connection, reason: str) -> Conn
     locked.last_error = reason
     locked.last_error_at = timezone.now()
     locked.save(update_fields=fields)
+    if not locked.is_live:
+        # Paused, not retried: its schedules go until a reconnect brings them back.
+        from apps.integrations.schedules import ensure_schedules
+
+        transaction.on_commit(ensure_schedules)
     return locked
 
 
@@ -115,20 +120,11 @@ def connection_connect_api_key(
 
 def connection_check_credentials(*, connection: Connection) -> None:
     """Make one cheap call with the stored credentials; raise ConnectionCheckFailed with Lever's reason."""
-    from apps.integrations.lever.credentials import lever_client_for
-    from apps.integrations.lever.errors import LeverAuthError, LeverError, LeverPermissionError
+    from apps.integrations.credential_check import credentials_check
 
-    try:
-        with lever_client_for(connection, max_attempts=2) as client:
-            client.get("/users", {"limit": 1})
-    except LeverAuthError as exc:
-        raise ConnectionCheckFailed(f"Lever rejected the credentials ({exc.message}).") from exc
-    except LeverPermissionError as exc:
-        raise ConnectionCheckFailed(
-            f"The credentials lack a permission Recruitdesk needs: {exc.message}"
-        ) from exc
-    except LeverError as exc:
-        raise ConnectionCheckFailed(f"Lever could not be reached to check the credentials: {exc}") from exc
+    result = credentials_check(connection)
+    if not result.ok:
+        raise ConnectionCheckFailed(result.message)
 
 
 @transaction.atomic

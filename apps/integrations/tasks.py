@@ -37,3 +37,34 @@ def process_writebacks(connection_id: int) -> str:
         return "skipped: the connection no longer exists"
     outcomes = writeback_process(connection, time_budget=settings.Q_CLUSTER["timeout"] * 0.8)
     return ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "nothing due"
+
+
+def sync_after_connect(connection_id: int, kind: str) -> str:
+    """Run the first slice of the sync a (re)connection starts, then default the write-back user.
+
+    The users phase comes first, so after one slice the connecting admin's Lever user is mirrored.
+    """
+    from apps.integrations.lifecycle import connection_writeback_user_default
+
+    outcome = sync_connection(connection_id, kind, "connect")
+    connection = Connection.objects.filter(pk=connection_id).first()
+    if connection is not None:
+        connection_writeback_user_default(connection=connection)
+    return outcome
+
+
+def refresh_idle_token(connection_id: int) -> str:
+    """Refresh an OAuth grant idle for a month, so Lever's 90-day inactivity expiry never ends it."""
+    from apps.integrations.lifecycle import connection_refresh_if_idle
+
+    connection = Connection.objects.filter(pk=connection_id).first()
+    if connection is None:
+        return "skipped: the connection no longer exists"
+    return "refreshed" if connection_refresh_if_idle(connection=connection) else "not needed"
+
+
+def process_webhook_event(event_id: int) -> str:
+    """Process one Lever webhook event from the inbox (queued on receipt, on replay and for retries)."""
+    from apps.integrations.webhook_processing import webhook_event_process
+
+    return webhook_event_process(event_id)

@@ -14,23 +14,33 @@ from apps.core.http import WorkspaceRequest
 from apps.core.scoping import get_scoped_or_404, scoped
 from apps.integrations import outbox, selectors
 from apps.integrations.catalog import catalog_search
-from apps.integrations.forms import SweepBudgetForm
-from apps.integrations.models import Connection, WritebackAction, WritebackStatus
+from apps.integrations.forms import SweepBudgetForm, WritebackUserForm
+from apps.integrations.lifecycle import writeback_user_suggestion
+from apps.integrations.models import Connection, ConnectionStatus, WritebackAction, WritebackStatus
+from apps.integrations.progress import keeps_polling, sync_progress
 
 
 @require_GET
 @workspace_member_required
 def integration_index(request: WorkspaceRequest) -> HttpResponse:
     query = request.GET.get("q", "")
+    connections = list(selectors.connection_list(workspace=request.workspace))
     context = {
         "tab": "mine" if request.GET.get("tab") == "mine" else "catalog",
         "query": query,
         "catalog": catalog_search(query),
-        "connections": selectors.connection_list(workspace=request.workspace),
+        "connections": connections,
+        "rows": [_progress_row(c) for c in connections],
+        "connected_providers": {c.provider for c in connections if c.status != ConnectionStatus.DISCONNECTED},
         "can_manage": request.membership.can(Capability.MANAGE_INTEGRATIONS),
     }
     template = "integrations/index.html#catalog-results" if request.htmx else "integrations/index.html"
     return render(request, template, context)
+
+
+def _progress_row(connection: Connection) -> dict[str, object]:
+    progress = sync_progress(connection)
+    return {"connection": connection, "progress": progress, "polling": keeps_polling(connection, progress)}
 
 
 @require_POST
@@ -61,8 +71,13 @@ def connection_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     context = {
         "connection": connection,
         "budget_form": SweepBudgetForm(initial={"sweep_daily_requests": connection.sweep_daily_requests}),
+        "writeback_form": WritebackUserForm(
+            connection=connection,
+            initial={"writeback_user": connection.writeback_user or writeback_user_suggestion(connection)},
+        ),
         **selectors.connection_health(connection=connection),
     }
+    context["polling"] = keeps_polling(connection, context["progress"])  # type: ignore[arg-type]
     return render(request, "integrations/connection_detail.html", context)
 
 

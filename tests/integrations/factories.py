@@ -10,6 +10,7 @@ from apps.integrations.models import (
     AtsUser,
     Connection,
     ConnectionStatus,
+    LeverWebhook,
     RateLimitBucket,
     RecordChange,
     SyncKind,
@@ -102,3 +103,16 @@ class RateLimitBucketFactory(DjangoModelFactory):
     key = factory.Sequence(lambda n: f"lever:connection:{n}")
     tokens = 20.0
     updated_at = factory.LazyFunction(time.time)
+
+
+class LeverWebhookFactory(DjangoModelFactory):
+    class Meta:
+        model = LeverWebhook
+
+    connection = factory.SubFactory(ConnectionFactory)
+    workspace = factory.SelfAttribute("connection.workspace")
+    remote_id = factory.Faker("uuid4")
+    event = "candidateStageChange"
+    url = factory.LazyAttribute(
+        lambda o: f"https://recruitdesk.example/webhooks/lever/{o.connection.webhook_token}/"
+    )

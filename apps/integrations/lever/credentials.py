@@ -10,6 +10,7 @@ that same transaction: concurrent workers refresh one at a time and never lose t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,32 @@ def connection_environment(connection: Connection) -> LeverEnvironment:
 
 def rate_limit_key(connection: Connection) -> str:
     return f"lever:connection:{connection.pk}"
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """Recruitdesk's OAuth app in one Lever environment (Lever registers it; see README)."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+
+# Lever issues separate apps for production and its sandbox (LEVER_API.md §1), and the built-in
+# sandbox prints its own; each environment may name its own client and falls back to the main one.
+_CLIENT_SETTINGS = {"sandbox": "LEVER_SANDBOX_CLIENT", "custom": "LEVER_CUSTOM_CLIENT"}
+
+
+def oauth_client_for(environment: str) -> OAuthClient:
+    """Return the OAuth client id and secret configured for a `Connection.environment`."""
+    prefix = _CLIENT_SETTINGS.get(environment, "")
+    client_id = getattr(settings, f"{prefix}_ID", "") if prefix else ""
+    if client_id:
+        return OAuthClient(client_id, getattr(settings, f"{prefix}_SECRET", ""))
+    return OAuthClient(settings.LEVER_CLIENT_ID, settings.LEVER_CLIENT_SECRET)
 
 
 class ConnectionTokenSource:
@@ -117,11 +144,20 @@ class ConnectionTokenSource:
 def connection_auth(connection: Connection) -> LeverAuth:
     """Return the client auth for a connection: OAuth tokens or its API key."""
     if connection.auth_type == AuthType.OAUTH:
-        return OAuthAuth(ConnectionTokenSource(connection.pk))
+        client = oauth_client_for(connection.environment)
+        return OAuthAuth(
+            ConnectionTokenSource(
+                connection.pk, client_id=client.client_id, client_secret=client.client_secret
+            )
+        )
     return ApiKeyAuth(connection.api_key)
 
 
 def lever_client_for(connection: Connection, **kwargs: Any) -> LeverClient:
     """Return a LeverClient for a stored connection, sharing the connection's rate-limit bucket."""
-    kwargs.setdefault("limiter", rate_limiter_for(rate_limit_key(connection)))
+    from apps.integrations.request_budget import CountingLimiter
+
+    limiter = kwargs["limiter"] if "limiter" in kwargs else rate_limiter_for(rate_limit_key(connection))
+    # Counted even without a limiter (tests, scripts), so the health panel's budget line is true.
+    kwargs["limiter"] = CountingLimiter(limiter, connection.pk)
     return LeverClient(connection_environment(connection), connection_auth(connection), **kwargs)

@@ -7,6 +7,9 @@ raises LeverReauthRequired and is never retried (checklist §13 item 6).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -206,3 +209,17 @@ def _token_set(
         expires_at=clock() + timedelta(seconds=expires_in),
         scope=str(body.get("scope") or ""),
     )
+
+
+def token_claims(access_token: str) -> dict[str, Any]:
+    """Return the claims of a JWT access token, decoded but NOT verified: for display only.
+
+    Lever's tokens carry the account and user ids (LEVER_API.md §2.3); never base an access decision
+    on them. A token that is not a JWT gives an empty dict.
+    """
+    try:
+        payload = access_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error):
+        return {}
+    return claims if isinstance(claims, dict) else {}

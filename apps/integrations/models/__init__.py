@@ -10,6 +10,7 @@ from apps.integrations.models.connection import (
     InvalidTransition,
     Provider,
 )
+from apps.integrations.models.lever_webhook import LeverWebhook
 from apps.integrations.models.mirror import MirroredModel, MirroredQuerySet
 from apps.integrations.models.outbox import WritebackAction, WritebackKind, WritebackSource, WritebackStatus
 from apps.integrations.models.ratelimit import RateLimitBucket
@@ -36,6 +37,7 @@ __all__ = [
     "ConnectionStatus",
     "Environment",
     "InvalidTransition",
+    "LeverWebhook",
     "MirroredModel",
     "MirroredQuerySet",
     "Provider",

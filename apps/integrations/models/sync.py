@@ -86,6 +86,7 @@ class SyncRun(WorkspaceScopedModel):
 
 class WebhookStatus(models.TextChoices):
     RECEIVED = "received", "Received"
+    PROCESSING = "processing", "Processing"
     PROCESSED = "processed", "Processed"
     IGNORED = "ignored", "Ignored"
     REJECTED = "rejected", "Rejected"
@@ -106,6 +107,10 @@ class WebhookEvent(WorkspaceScopedModel):
     status = models.CharField(max_length=20, choices=WebhookStatus.choices, default=WebhookStatus.RECEIVED)
     payload = models.JSONField(default=dict, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times processing was started.")
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a failed event is retried automatically (empty: it is not)."
+    )
     error = models.TextField(blank=True)
 
     class Meta:
@@ -114,6 +119,11 @@ class WebhookEvent(WorkspaceScopedModel):
             models.UniqueConstraint(
                 fields=["connection", "dedupe_key"], name="integrations_webhookevent_dedupe"
             )
+        ]
+        indexes = [
+            # Every accepted delivery asks whether its token was seen before (replays).
+            models.Index(fields=["connection", "delivery_token"], name="integ_webhook_conn_token"),
+            models.Index(fields=["connection", "-created_at"], name="integ_webhook_conn_created"),
         ]
 
     def __str__(self) -> str:

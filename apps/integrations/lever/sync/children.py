@@ -9,7 +9,7 @@ is marked deleted. Resumes are downloaded once per file version for the text the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from apps.candidates.models import Application, Attachment, AttachmentKind
 from apps.candidates.text_extraction import extract_text
 from apps.integrations.lever import mapping
 from apps.integrations.lever.errors import LeverNotFound, LeverPermissionError, LeverUnprocessable
-from apps.integrations.lever.sync.context import SyncContext
+from apps.integrations.lever.sync.context import SyncContext, WorkContext
 from apps.integrations.lever.sync.opportunities import forget_applications
 from apps.integrations.records import Record
 
@@ -95,11 +95,17 @@ def sync_children(ctx: SyncContext, phase: str, applications: QuerySet[Applicati
     ctx.complete(phase)
 
 
-def refresh_children(ctx: SyncContext, batch: list[tuple[int, str, str]]) -> None:
-    """Fetch, write and sweep the children of (pk, opportunity id, contact id) rows; fill resume text."""
+def refresh_children(
+    ctx: WorkContext, batch: list[tuple[int, str, str]], *, kinds: Collection[str] | None = None
+) -> None:
+    """Fetch, write and sweep the children of (pk, opportunity id, contact id) rows; fill resume text.
+
+    `kinds` limits the refresh to some lists (an interview webhook needs only "interviews"); such a
+    partial refresh does not count as a children refresh for the sweep and the delta.
+    """
     fetched = Fetched()
     for application_pk, opportunity_id, contact_id in batch:
-        _fetch_one(ctx, fetched, application_pk, opportunity_id, contact_id)
+        _fetch_one(ctx, fetched, application_pk, opportunity_id, contact_id, kinds)
     # The writer goes model by model in order of first appearance; scorecards point at interviews.
     ctx.writer.write(sorted(fetched.records, key=lambda record: WRITE_ORDER.index(record.model)))
     _sweep(ctx, fetched, [pk for pk, *_ in batch])
@@ -109,15 +115,22 @@ def refresh_children(ctx: SyncContext, batch: list[tuple[int, str, str]]) -> Non
             Application.objects.filter(pk__in=fetched.gone).values_list("remote_id", flat=True),
         )
         forget_applications(ctx, pks, reason="Lever answered 404 for the opportunity")
-    fill_resume_text(ctx, [pk for pk, *_ in batch])
-    Application.objects.filter(pk__in=[pk for pk, *_ in batch]).update(children_synced_at=timezone.now())
+    if kinds is None or "resumes" in kinds:
+        fill_resume_text(ctx, [pk for pk, *_ in batch])
+    if kinds is None:
+        Application.objects.filter(pk__in=[pk for pk, *_ in batch]).update(children_synced_at=timezone.now())
 
 
 def _fetch_one(
-    ctx: SyncContext, fetched: Fetched, application_pk: int, opportunity_id: str, contact_id: str
+    ctx: WorkContext,
+    fetched: Fetched,
+    application_pk: int,
+    opportunity_id: str,
+    contact_id: str,
+    kinds: Collection[str] | None,
 ) -> None:
     for kind in KINDS:
-        if kind.name in ctx.skipped_resources:
+        if kind.name in ctx.skipped_resources or (kinds is not None and kind.name not in kinds):
             continue
         try:
             items = list(kind.fetch(ctx.client, opportunity_id))
@@ -135,7 +148,7 @@ def _fetch_one(
         fetched.complete[kind.name].add(application_pk)
 
 
-def _sweep(ctx: SyncContext, fetched: Fetched, application_pks: list[int]) -> None:
+def _sweep(ctx: WorkContext, fetched: Fetched, application_pks: list[int]) -> None:
     """Mark children that a complete list no longer holds as deleted, one query per model."""
     by_label: dict[str, set[int]] = defaultdict(set)
     for kind in KINDS:
@@ -157,7 +170,7 @@ def _sweep(ctx: SyncContext, fetched: Fetched, application_pks: list[int]) -> No
             ctx.writer.mark_deleted(label, missing)
 
 
-def fill_resume_text(ctx: SyncContext, application_pks: list[int]) -> None:
+def fill_resume_text(ctx: WorkContext, application_pks: list[int]) -> None:
     """Download processed resumes whose text was never extracted from this version of the file."""
     resumes = Attachment.objects.filter(
         application_id__in=application_pks,

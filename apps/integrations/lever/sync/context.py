@@ -43,6 +43,36 @@ class NoProgress:
         pass
 
 
+class WorkContext(Protocol):
+    """What the shared steps (children, deletions) need: a SyncContext in a run, or an EventContext."""
+
+    connection: Connection
+    client: LeverClient
+    writer: MirrorWriter
+    skipped_resources: set[str]
+
+    def error(self, message: str) -> None: ...
+
+
+@dataclass
+class EventContext:
+    """A WorkContext for one webhook event, without a SyncRun.
+
+    A SyncRun row would claim the connection and make its scheduled syncs back off; an event touches
+    one opportunity and must not block them. Notes (e.g. a list the credential may not read) are kept
+    for the event's record.
+    """
+
+    connection: Connection
+    client: LeverClient
+    writer: MirrorWriter
+    skipped_resources: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        self.notes.append(message[:500])
+
+
 class Paused(Exception):
     """The run spent its time slice; its checkpoint is saved and a continuation will pick it up."""
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.candidates.models import Application, Candidate, ReasonType, RejectionReason
 from apps.integrations.lever import mapping
-from apps.integrations.lever.sync.context import SyncContext
+from apps.integrations.lever.sync.context import SyncContext, WorkContext
 from apps.integrations.lever.sync.reference import OVERLAP
 from apps.integrations.privacy import wipe_personal_data
 from apps.integrations.upsert import WriteResult
@@ -24,7 +24,7 @@ APPLICATION = "candidates.Application"
 CANDIDATE = "candidates.Candidate"
 
 
-def hired_reason_ids(ctx: SyncContext) -> set[str]:
+def hired_reason_ids(ctx: WorkContext) -> set[str]:
     reasons = RejectionReason.objects.for_connection(ctx.connection).filter(reason_type=ReasonType.HIRED)
     return set(reasons.values_list("remote_id", flat=True))
 
@@ -46,7 +46,7 @@ def sync_opportunities(ctx: SyncContext, *, delta: bool) -> None:
     for page in ctx.client.opportunity_pages(offset=checkpoint.get("offset"), **filters):
         records = ctx.mapped(lambda item: mapping.map_opportunity(item, hired_reason_ids=hired), page.items)
         results = ctx.writer.write(records)
-        _wipe_newly_anonymised(ctx, results)
+        wipe_newly_anonymised(ctx, results)
         seen.update(r.remote_id for r in records if r.model == APPLICATION)
         if page.next_offset:
             checkpoint["offset"] = page.next_offset
@@ -82,7 +82,7 @@ def listing_started_at(ctx: SyncContext, key: str) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def forget_applications(ctx: SyncContext, application_pks: list[int], *, reason: str) -> None:
+def forget_applications(ctx: WorkContext, application_pks: list[int], *, reason: str) -> None:
     """Wipe the personal data of deleted applications, and of people left with none alive."""
     if not application_pks:
         return
@@ -99,7 +99,7 @@ def forget_applications(ctx: SyncContext, application_pks: list[int], *, reason:
     wipe_personal_data(ctx.writer, candidate_pks=orphan_pks, application_pks=application_pks, reason=reason)
 
 
-def _wipe_newly_anonymised(ctx: SyncContext, results: dict[str, WriteResult]) -> None:
+def wipe_newly_anonymised(ctx: WorkContext, results: dict[str, WriteResult]) -> None:
     """Lever anonymised someone (GDPR): beyond the blank profile, drop their files, text and answers."""
     written = results.get(CANDIDATE) or WriteResult()
     changed = [*written.created, *written.updated]
