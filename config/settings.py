@@ -65,6 +65,7 @@ LOCAL_APPS = [
     "apps.integrations",
     "apps.jobs",
     "apps.candidates",
+    "apps.scoring",
     "apps.dashboard",
     "apps.lever_sandbox",
 ]
@@ -258,3 +259,21 @@ LEVER_RATE_LIMIT = env.float("LEVER_RATE_LIMIT", default=10.0)
 LEVER_RATE_BURST = env.int("LEVER_RATE_BURST", default=20)
 if LEVER_RATE_LIMIT <= 0 or LEVER_RATE_BURST < 1:
     raise ImproperlyConfigured("LEVER_RATE_LIMIT must be > 0 and LEVER_RATE_BURST at least 1.")
+
+# --------------------------------------------------------------------------------------------------
+# Scoring: tier cut-offs (lowest score of Tier 1, 2 and 3) and rescoring chunk size
+# --------------------------------------------------------------------------------------------------
+try:
+    SCORING_TIER_CUTOFFS = env.list("SCORING_TIER_CUTOFFS", cast=float, default=[75.0, 60.0, 45.0])
+except ValueError:
+    SCORING_TIER_CUTOFFS = []
+if (
+    len(SCORING_TIER_CUTOFFS) != 3
+    or max(SCORING_TIER_CUTOFFS) > 100
+    or not (SCORING_TIER_CUTOFFS[0] > SCORING_TIER_CUTOFFS[1] > SCORING_TIER_CUTOFFS[2] >= 0)
+):
+    raise ImproperlyConfigured(
+        "SCORING_TIER_CUTOFFS must be three falling scores from 100 to 0, e.g. 75,60,45."
+    )
+# Applications scored per background task and per bulk write; a version bump re-enqueues chunk by chunk.
+SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=500)

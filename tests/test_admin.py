@@ -40,10 +40,16 @@ from tests.jobs.factories import (
     ScreeningQuestionFactory,
     StageFactory,
 )
+from tests.scoring.factories import (
+    ScoreFactory,
+    ScoreFeedbackFactory,
+    ScoringProfileFactory,
+    ScoringSettingsFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "integrations", "jobs", "candidates"}
+OUR_APPS = {"accounts", "integrations", "jobs", "candidates", "scoring"}
 
 FACTORIES = [
     MembershipFactory,
@@ -72,6 +78,10 @@ FACTORIES = [
     OfferFactory,
     AttachmentFactory,
     ScorecardFactory,
+    ScoringProfileFactory,
+    ScoreFactory,
+    ScoreFeedbackFactory,
+    ScoringSettingsFactory,
 ]
 
 

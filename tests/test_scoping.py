@@ -12,7 +12,7 @@ from tests.jobs.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"accounts", "jobs", "candidates", "integrations", "dashboard"}
+OUR_NAMESPACES = {"accounts", "jobs", "candidates", "integrations", "dashboard", "scoring"}
 
 
 def object_views() -> set[str]:
@@ -52,6 +52,15 @@ CASES = {
     "integrations:writeback-retry": (
         "post",
         lambda cast: WritebackActionFactory(connection=cast.connection, status="failed"),
+    ),
+    "scoring:job": ("get", lambda cast: JobFactory(connection=cast.connection)),
+    "scoring:job-profile": ("post", lambda cast: JobFactory(connection=cast.connection)),
+    "scoring:job-rescore": ("post", lambda cast: JobFactory(connection=cast.connection)),
+    "scoring:job-export": ("get", lambda cast: JobFactory(connection=cast.connection)),
+    "scoring:job-join-keys": ("get", lambda cast: JobFactory(connection=cast.connection)),
+    "scoring:application-feedback": (
+        "post",
+        lambda cast: ApplicationFactory(connection=cast.connection),
     ),
     "accounts:member-role": ("post", lambda cast: cast.membership(cast.viewer)),
     "accounts:member-remove": ("post", lambda cast: cast.membership(cast.viewer)),

@@ -147,3 +147,13 @@ def test_django_q_switches_to_redis_when_redis_url_is_set():
         "shell", "-v", "0", "-c", BROKER, env={"DEBUG": "True", "REDIS_URL": "redis://127.0.0.1:6379/5"}
     )
     assert result.stdout.split() == ["None", "redis://127.0.0.1:6379/5", "True", "False"], result.stderr
+
+
+# -- Scoring ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cutoffs", ["80,x,40", "60,75,45", "101,60,45", "75,60"])
+def test_bad_scoring_tier_cutoffs_stop_startup(cutoffs):
+    result = run_manage("check", env={"DEBUG": "True", "SCORING_TIER_CUTOFFS": cutoffs})
+    assert result.returncode != 0
+    assert "SCORING_TIER_CUTOFFS must be three falling scores" in result.stderr

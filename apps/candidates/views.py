@@ -11,6 +11,7 @@ from apps.core.http import WorkspaceRequest
 from apps.core.pagination import paginate
 from apps.core.scoping import get_scoped_or_404, scoped
 from apps.jobs.models import Job
+from apps.scoring.selectors import score_panels_for_candidate
 
 
 @require_GET
@@ -33,4 +34,7 @@ def candidate_list(request: WorkspaceRequest) -> HttpResponse:
 def candidate_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     candidate = get_scoped_or_404(Candidate, request, pk=pk)
     context = {"candidate": candidate, **selectors.candidate_profile(candidate=candidate)}
+    context["score_panels"] = score_panels_for_candidate(
+        applications=context["applications"], user=request.user
+    )
     return render(request, "candidates/detail.html", context)

@@ -6,6 +6,8 @@ from django.conf import settings
 
 from apps.integrations.models import Connection, SyncStatus
 
+SCORING_TASK = "apps.scoring.tasks.scoring_after_sync"
+
 
 def sync_connection(connection_id: int, kind: str, trigger: str = "schedule") -> str:
     """Run one time slice of a sync; a run that spent its slice is continued by a new task."""
@@ -25,7 +27,17 @@ def sync_connection(connection_id: int, kind: str, trigger: str = "schedule") ->
         return f"skipped: {exc}"
     if run.status == SyncStatus.QUEUED:
         async_task("apps.integrations.tasks.sync_connection", connection_id, run.kind, trigger)
+    # After every slice, not only the last: a first sync's active pipelines are ranked while the
+    # archived history is still coming in. Scoring skips what did not change.
+    score_changes(connection_id)
     return f"sync #{run.pk}: {run.status}"
+
+
+def score_changes(connection_id: int) -> None:
+    """Queue the scoring of what a sync or a webhook changed (one pass per connection at a time)."""
+    from django_q.tasks import async_task
+
+    async_task(SCORING_TASK, connection_id)
 
 
 def process_writebacks(connection_id: int) -> str:
@@ -65,6 +77,11 @@ def refresh_idle_token(connection_id: int) -> str:
 
 def process_webhook_event(event_id: int) -> str:
     """Process one Lever webhook event from the inbox (queued on receipt, on replay and for retries)."""
+    from apps.integrations.models import WebhookEvent, WebhookStatus
     from apps.integrations.webhook_processing import webhook_event_process
 
-    return webhook_event_process(event_id)
+    outcome = webhook_event_process(event_id)
+    event = WebhookEvent.objects.filter(pk=event_id, status=WebhookStatus.PROCESSED).first()
+    if event is not None:
+        score_changes(event.connection_id)
+    return outcome
