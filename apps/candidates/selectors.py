@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from apps.accounts.models import Workspace
 from apps.candidates.models import Candidate, Interview, Note, Outcome, Tag
@@ -62,7 +62,7 @@ def candidate_profile(*, candidate: Candidate) -> dict[str, object]:
         candidate.applications.alive()
         .select_related("job", "current_stage", "rejection_reason", "owner")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-        .order_by("-applied_at", "-pk")
+        .order_by(F("applied_at").desc(nulls_last=True), "-pk")
     )
     tags = sorted({tag.name for application in applications for tag in application.tags.all()}, key=str.lower)
     of_these = {"application_id__in": [application.pk for application in applications]}
@@ -78,7 +78,7 @@ def candidate_profile(*, candidate: Candidate) -> dict[str, object]:
         .alive()
         .filter(**of_these)
         .select_related("application__job"),
-        "attachments": candidate.attachments.alive().order_by("-uploaded_at", "-pk"),
+        "attachments": candidate.attachments.alive().order_by(F("uploaded_at").desc(nulls_last=True), "-pk"),
         "writebacks": candidate_writebacks(candidate=candidate),
     }
 

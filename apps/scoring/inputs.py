@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.db.models import F
+
 from apps.candidates.models import Application, Attachment, AttachmentKind, Candidate, Tag
 from apps.jobs.models import Job, WorkplaceType
 from apps.scoring.engine.types import (
@@ -187,7 +189,9 @@ def latest_resumes(candidate_ids: Iterable[int]) -> dict[int, Attachment]:
             "uploaded_at",
             "remote_created_at",
         )
-        .order_by("candidate_id", "-uploaded_at", "-pk")
+        # PostgreSQL sorts NULLs first in descending order: a resume without an upload date must not
+        # shadow a dated newer one.
+        .order_by("candidate_id", F("uploaded_at").desc(nulls_last=True), "-pk")
     )
     for resume in resumes:
         if resume.candidate_id in latest:
