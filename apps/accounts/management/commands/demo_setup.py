@@ -64,6 +64,7 @@ class Command(BaseCommand):
             )
         except ConnectionCheckFailed as exc:
             raise CommandError(f"The sandbox at {url} refused the key: {exc}") from exc
+        self._register_webhooks(connection)
         if SyncRun.objects.filter(connection=connection).exists():
             self.stdout.write(
                 f"Connected to the Lever sandbox at {url} (already synced; schedules keep it fresh)."
@@ -73,6 +74,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Connected to the Lever sandbox at {url}; the first sync is queued for the worker."
         )
+
+    def _register_webhooks(self, connection: Any) -> None:
+        """Let the sandbox deliver its events to this site (SITE_URL), as Lever would."""
+        from apps.integrations.webhook_registration import register_webhooks
+
+        result = register_webhooks(connection)
+        if result.error:
+            self.stdout.write(f"Webhooks were not registered: {result.error}")
+        elif result.registered:
+            self.stdout.write(f"Registered {len(result.registered)} webhooks with the sandbox.")
 
 
 def _wait_for(url: str, seconds: float) -> None:
