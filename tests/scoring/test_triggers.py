@@ -63,3 +63,41 @@ def test_an_ignored_webhook_does_not_start_scoring(cast, unscored):
     ):
         tasks.process_webhook_event(event.pk)
     assert not Score.objects.exists()
+
+
+def test_a_first_sync_ranks_active_pipelines_before_the_history_is_in(
+    settings, django_capture_on_commit_callbacks
+):
+    """The full sync scores once active applications and their resumes are in, mid-run."""
+    from apps.candidates.models import Application, Outcome
+    from apps.integrations.lever.sync import runner
+    from apps.integrations.lever.sync.context import Paused
+    from apps.integrations.models import ConnectionStatus, Environment, SyncKind
+    from apps.lever_sandbox.server import SandboxServer
+    from tests.integrations.factories import ConnectionFactory
+    from tests.integrations.writeback_sandbox import FAST
+
+    settings.LEVER_RATE_LIMIT, settings.LEVER_RATE_BURST = 10_000.0, 10_000
+    real_sync_children = runner.sync_children
+
+    def stop_before_history(ctx, phase, applications):
+        if phase == "children_history":
+            raise Paused  # the worker's time slice ends before the archive comes in
+        real_sync_children(ctx, phase, applications)
+
+    with SandboxServer(seed=4, opportunities=20, rate_limit=False) as sandbox:
+        connection = ConnectionFactory(
+            environment=Environment.CUSTOM,
+            base_url=sandbox.url,
+            api_key=sandbox.api_key,
+            status=ConnectionStatus.ACTIVE,
+        )
+        with (
+            mock.patch.object(runner, "sync_children", side_effect=stop_before_history),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            run = runner.run_sync(connection, kind=SyncKind.FULL, client_options=FAST)
+    assert run.status == SyncStatus.QUEUED  # paused, to be continued
+    active = Application.objects.for_connection(connection).filter(outcome=Outcome.ACTIVE, job__isnull=False)
+    assert active.exists()
+    assert Score.objects.filter(application__in=active).count() == active.count()

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from apps.integrations.lever.sync.reference import sync_apply_forms, sync_refere
 from apps.integrations.models import Connection, SyncKind, SyncRun, SyncStatus, SyncTrigger
 from apps.integrations.services import connection_mark_needs_reauth
 from apps.integrations.sync_runs import sync_run_claim, sync_run_finish, sync_run_pause
+from apps.integrations.tasks import score_changes
 from apps.integrations.upsert import MirrorWriter
 
 logger = logging.getLogger(__name__)
@@ -130,6 +132,8 @@ def _full(ctx: SyncContext) -> None:
     sync_deleted(ctx, delta=False)
     applications = Application.objects.for_connection(ctx.connection).alive()
     sync_children(ctx, "children_active", applications.filter(outcome=Outcome.ACTIVE))
+    # Active pipelines and their resumes are in: rank them now, not after the archived history.
+    transaction.on_commit(lambda: score_changes(ctx.connection.pk))
     sync_apply_forms(ctx, only_changed=False)
     sync_children(ctx, "children_history", applications.exclude(outcome=Outcome.ACTIVE))
 
