@@ -63,3 +63,17 @@ def connect_with_oauth(client, sandbox, capture, *, admin_email: str, url: str |
     callback = consent(start_oauth(client, sandbox, admin_email=admin_email, url=url))
     with capture(execute=True):
         return client.get(callback)
+
+
+def owner_connects_with_oauth(sandbox, capture):
+    """A staff owner connects the sandbox with OAuth as its super admin; return (client, connection).
+
+    The first full sync has run (on-commit work executed), so the mirror holds the sandbox's data.
+    """
+    from apps.integrations.models import Connection
+    from tests.conftest import client_for
+
+    user, workspace = staff_owner()
+    client = client_for(user)
+    connect_with_oauth(client, sandbox, capture, admin_email=lever_super_admin(sandbox)["email"])
+    return client, Connection.objects.get(workspace=workspace)

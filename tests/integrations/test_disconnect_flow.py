@@ -9,7 +9,6 @@ from django_q.models import Schedule
 
 from apps.candidates.models import Application, Candidate
 from apps.integrations.models import (
-    Connection,
     ConnectionStatus,
     LeverWebhook,
     WritebackAction,
@@ -21,12 +20,9 @@ from apps.integrations.schedules import PREFIX
 from apps.integrations.tasks import process_writebacks, refresh_idle_token, sync_connection
 from apps.jobs.models import Job
 from apps.lever_sandbox.server import SandboxServer
-from tests.conftest import client_for
 from tests.integrations.connect_helpers import (
     configure_sandbox_oauth,
-    connect_with_oauth,
-    lever_super_admin,
-    staff_owner,
+    owner_connects_with_oauth,
     token_calls,
 )
 
@@ -46,12 +42,7 @@ def oauth_settings(settings, sandbox):
 
 @pytest.fixture
 def connected(sandbox, django_capture_on_commit_callbacks):
-    user, workspace = staff_owner()
-    client = client_for(user)
-    connect_with_oauth(
-        client, sandbox, django_capture_on_commit_callbacks, admin_email=lever_super_admin(sandbox)["email"]
-    )
-    connection = Connection.objects.get(workspace=workspace)
+    client, connection = owner_connects_with_oauth(sandbox, django_capture_on_commit_callbacks)
     application = Application.objects.for_connection(connection).alive().first()
     with django_capture_on_commit_callbacks(execute=False):  # stays pending: no worker runs
         pending = writeback_enqueue(

@@ -14,9 +14,7 @@ from apps.lever_sandbox.server import SandboxServer
 from tests.conftest import client_for
 from tests.integrations.connect_helpers import (
     configure_sandbox_oauth,
-    connect_with_oauth,
-    lever_super_admin,
-    staff_owner,
+    owner_connects_with_oauth,
 )
 from tests.integrations.factories import AtsUserFactory, SyncRunFactory, WritebackActionFactory
 
@@ -40,12 +38,7 @@ def oauth_settings(settings, sandbox):
 
 @pytest.fixture
 def connected(sandbox, django_capture_on_commit_callbacks):
-    user, workspace = staff_owner()
-    client = client_for(user)
-    connect_with_oauth(
-        client, sandbox, django_capture_on_commit_callbacks, admin_email=lever_super_admin(sandbox)["email"]
-    )
-    return client, Connection.objects.get(workspace=workspace)
+    return owner_connects_with_oauth(sandbox, django_capture_on_commit_callbacks)
 
 
 def detail(client, connection) -> str:

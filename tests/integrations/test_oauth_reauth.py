@@ -29,8 +29,7 @@ from tests.conftest import client_for
 from tests.integrations.connect_helpers import (
     configure_sandbox_oauth,
     connect_with_oauth,
-    lever_super_admin,
-    staff_owner,
+    owner_connects_with_oauth,
     token_calls,
 )
 
@@ -51,12 +50,7 @@ def oauth_settings(settings, sandbox):
 @pytest.fixture
 def connected(sandbox, django_capture_on_commit_callbacks):
     """A workspace whose owner connected the sandbox with OAuth; the first full sync has run."""
-    user, workspace = staff_owner()
-    client = client_for(user)
-    connect_with_oauth(
-        client, sandbox, django_capture_on_commit_callbacks, admin_email=lever_super_admin(sandbox)["email"]
-    )
-    return client, Connection.objects.get(workspace=workspace)
+    return owner_connects_with_oauth(sandbox, django_capture_on_commit_callbacks)
 
 
 def expire_access_token(connection):
