@@ -49,6 +49,10 @@ CASES = {
         "get",
         lambda cast: SyncRunFactory(connection=cast.connection, status="running").connection,
     ),
+    "integrations:writeback-status": (
+        "get",
+        lambda cast: WritebackActionFactory(connection=cast.connection, status="pending"),
+    ),
     "integrations:writeback-retry": (
         "post",
         lambda cast: WritebackActionFactory(connection=cast.connection, status="failed"),

@@ -23,6 +23,7 @@ from apps.candidates.lever_payloads import web_url
 from apps.candidates.models import Application, Candidate, ReasonType, RejectionReason
 from apps.integrations.lever.validation import validate_note_score
 from apps.integrations.models import Connection, WritebackAction, WritebackKind, WritebackSource
+from apps.integrations.outbox import WritebackBatch, batch_options
 from apps.integrations.writeback_inputs import (
     check_perform_as,
     enqueue_checked,
@@ -67,6 +68,7 @@ def application_add_tag(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    batch: WritebackBatch | None = None,
 ) -> WritebackAction:
     """Add a tag to an application in Lever (Lever creates unknown tags)."""
     payload = {"tag": text_value(tag, "tag", limit=255)}
@@ -77,6 +79,7 @@ def application_add_tag(
         requested_by=requested_by,
         source=source,
         idempotency_key=idempotency_key,
+        **batch_options(batch),
     )
 
 
@@ -87,6 +90,7 @@ def application_remove_tag(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    batch: WritebackBatch | None = None,
 ) -> WritebackAction:
     """Remove a tag from an application in Lever (removing an absent tag changes nothing)."""
     payload = {"tag": text_value(tag, "tag", limit=255)}
@@ -97,6 +101,7 @@ def application_remove_tag(
         requested_by=requested_by,
         source=source,
         idempotency_key=idempotency_key,
+        **batch_options(batch),
     )
 
 
@@ -109,6 +114,7 @@ def application_add_note(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    batch: WritebackBatch | None = None,
 ) -> WritebackAction:
     """Add a note (optionally secret, optionally scored 1–4) to an application in Lever."""
     try:
@@ -128,6 +134,7 @@ def application_add_note(
         requested_by=requested_by,
         source=source,
         idempotency_key=idempotency_key,
+        **batch_options(batch),
     )
 
 
@@ -138,6 +145,7 @@ def application_move_stage(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    batch: WritebackBatch | None = None,
 ) -> WritebackAction:
     """Move an application to another pipeline stage in Lever."""
     connection = in_lever(application, "application")
@@ -145,11 +153,13 @@ def application_move_stage(
     return enqueue_checked(
         connection=connection,
         kind=WritebackKind.MOVE_STAGE,
-        payload={"stage_id": stage.remote_id},
+        # stage_name is for people reading the outbox; the handler sends stage_id only.
+        payload={"stage_id": stage.remote_id, "stage_name": stage.name},
         application=application,
         requested_by=requested_by,
         source=source,
         idempotency_key=idempotency_key,
+        **batch_options(batch),
     )
 
 
@@ -161,6 +171,7 @@ def application_reject(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    batch: WritebackBatch | None = None,
 ) -> WritebackAction:
     """Reject (archive) an application in Lever with a not-hired reason, optionally cancelling interviews."""
     connection = in_lever(application, "application")
@@ -169,7 +180,11 @@ def application_reject(
         raise ValidationError(f"{reason} is a hired reason: choose a rejection reason.", code="hired")
     if not reason.is_active:
         raise ValidationError(f"{reason} is no longer in use in Lever.", code="inactive")
-    payload = {"reason_id": reason.remote_id, "clean_interviews": bool(clean_interviews)}
+    payload = {
+        "reason_id": reason.remote_id,
+        "reason_name": reason.name,
+        "clean_interviews": bool(clean_interviews),
+    }
     return enqueue_checked(
         connection=connection,
         kind=WritebackKind.REJECT,
@@ -178,6 +193,7 @@ def application_reject(
         requested_by=requested_by,
         source=source,
         idempotency_key=idempotency_key,
+        **batch_options(batch),
     )
 
 
@@ -187,6 +203,7 @@ def application_unarchive(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    batch: WritebackBatch | None = None,
 ) -> WritebackAction:
     """Bring a rejected or hired application back into the pipeline in Lever."""
     return _on_application(
@@ -196,6 +213,7 @@ def application_unarchive(
         requested_by=requested_by,
         source=source,
         idempotency_key=idempotency_key,
+        **batch_options(batch),
     )
 
 
@@ -230,6 +248,7 @@ def attachment_add(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    batch: WritebackBatch | None = None,
 ) -> WritebackAction:
     """Upload a file to an application in Lever, or to a candidate's most recent opportunity."""
     connection, target = _opportunity_target(candidate, application)
@@ -244,6 +263,7 @@ def attachment_add(
         source=source,
         idempotency_key=idempotency_key,
         **target,
+        **batch_options(batch),
     )
 
 
@@ -257,6 +277,7 @@ def result_link_add(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    batch: WritebackBatch | None = None,
 ) -> WritebackAction:
     """Add a result link (an assessment, a report) in Lever: a link on the person and a note with the details."""
     connection, target = _opportunity_target(candidate, application)
@@ -285,4 +306,5 @@ def result_link_add(
         source=source,
         idempotency_key=idempotency_key,
         **target,
+        **batch_options(batch),
     )

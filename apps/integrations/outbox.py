@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -45,6 +46,22 @@ PROCESS_TASK = "apps.integrations.tasks.process_writebacks"
 
 
 # -- enqueue --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WritebackBatch:
+    """One bulk action of a person: its actions share an id and a label, and are approved together."""
+
+    label: str
+    size: int
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def enqueue_options(self) -> dict[str, Any]:
+        return {"batch_id": self.id, "batch_label": self.label[:255], "batch_size": self.size}
+
+
+def batch_options(batch: WritebackBatch | None) -> dict[str, Any]:
+    return batch.enqueue_options() if batch is not None else {}
 
 
 def perform_as_for(connection: Connection, user: Any) -> str:

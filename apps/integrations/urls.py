@@ -24,5 +24,6 @@ urlpatterns = [
     path("<int:pk>/sweep-budget/", views.connection_sweep_budget, name="connection-sweep-budget"),
     path("approvals/", views.writeback_approvals, name="approvals"),
     path("approvals/decide/", views.writeback_decide, name="approvals-decide"),
+    path("writebacks/<int:pk>/status/", views.writeback_status, name="writeback-status"),
     path("writebacks/<int:pk>/retry/", views.writeback_retry, name="writeback-retry"),
 ]

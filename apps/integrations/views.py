@@ -84,12 +84,27 @@ def connection_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 # -- the outbox: retry, approvals ----------------------------------------------------------------------
 
 
+@require_GET
+@workspace_member_required
+def writeback_status(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """One action's status chip; it polls itself while the action is open (htmx stops on 286)."""
+    action = get_scoped_or_404(WritebackAction, request, pk=pk)
+    response = render(request, "integrations/_writeback_status.html", {"action": action})
+    if not action.is_open:
+        response.status_code = 286  # htmx: swap this last answer and stop polling
+    return response
+
+
 @require_POST
 @capability_required(Capability.WRITE_BACK)
 def writeback_retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Send a failed or cancelled write-back again (a person decided it should go out)."""
     action = get_scoped_or_404(WritebackAction, request, pk=pk)
-    if outbox.writeback_retry(action, by=request.user):
+    retried = outbox.writeback_retry(action, by=request.user)
+    if request.htmx:
+        action.refresh_from_db()
+        return render(request, "integrations/_writeback_status.html", {"action": action})
+    if retried:
         messages.success(request, f"{action.summary}: queued again.")
     else:
         messages.info(request, f"{action.summary} is already {action.get_status_display().lower()}.")

@@ -59,8 +59,11 @@ def test_tags_notes_stages_rejections_and_unarchive_enqueue_their_action(connect
         (WritebackKind.ADD_TAG, {"tag": "Tier 1"}),
         (WritebackKind.REMOVE_TAG, {"tag": "Tier 2"}),
         (WritebackKind.ADD_NOTE, {"text": "Strong", "secret": True, "score": 4}),
-        (WritebackKind.MOVE_STAGE, {"stage_id": stage.remote_id}),
-        (WritebackKind.REJECT, {"reason_id": reason.remote_id, "clean_interviews": True}),
+        (WritebackKind.MOVE_STAGE, {"stage_id": stage.remote_id, "stage_name": stage.name}),
+        (
+            WritebackKind.REJECT,
+            {"reason_id": reason.remote_id, "reason_name": reason.name, "clean_interviews": True},
+        ),
         (WritebackKind.UNARCHIVE, {}),
     ]
     assert {a.target_key for a in actions} == {f"application:{application.pk}"}

@@ -57,6 +57,32 @@ def test_a_recruiter_retries_a_failed_action(cast, failed, django_capture_on_com
     assert failed.status == WritebackStatus.PENDING
 
 
+def test_the_status_chip_polls_while_open_and_stops_with_lever_s_message(cast, failed):
+    url = reverse("integrations:writeback-status", args=[failed.pk])
+    WritebackAction.objects.filter(pk=failed.pk).update(status=WritebackStatus.PENDING)
+    pending = client_for(cast.viewer).get(url)
+    assert pending.status_code == 200 and f'hx-get="{url}"' in pending.content.decode()
+
+    WritebackAction.objects.filter(pk=failed.pk).update(
+        status=WritebackStatus.FAILED, last_error="Lever: stage not in this pipeline"
+    )
+    as_viewer = client_for(cast.viewer).get(url)
+    assert as_viewer.status_code == 286  # htmx swaps this answer and stops polling
+    body = as_viewer.content.decode()
+    assert "Lever: stage not in this pipeline" in body and "hx-get" not in body
+    assert "Retry" not in body
+    assert "Retry" in client_for(cast.recruiter).get(url).content.decode()
+
+
+def test_an_htmx_retry_answers_with_the_chip_polling_again(cast, failed, django_capture_on_commit_callbacks):
+    url = reverse("integrations:writeback-retry", args=[failed.pk])
+    with django_capture_on_commit_callbacks():
+        response = client_for(cast.recruiter).post(url, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-status="pending"' in body
+    assert reverse("integrations:writeback-status", args=[failed.pk]) in body
+
+
 def batch(cast, size=12):
     batch_id = uuid.uuid4()
     return [
