@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("jobs/", include("apps.jobs.urls")),
     path("candidates/", include("apps.candidates.urls")),
+    path("actions/", include("apps.candidates.urls_actions")),
     path("scoring/", include("apps.scoring.urls")),
     path("integrations/", include("apps.integrations.urls")),
     path("webhooks/lever/<str:token>/", lever_webhook_receive, name="lever-webhook"),

@@ -12,7 +12,7 @@ from tests.jobs.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"accounts", "jobs", "candidates", "integrations", "dashboard", "scoring"}
+OUR_NAMESPACES = {"accounts", "jobs", "candidates", "actions", "integrations", "dashboard", "scoring"}
 
 
 def object_views() -> set[str]:
