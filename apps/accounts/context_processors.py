@@ -22,5 +22,7 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
         "can": {
             capability.value: bool(membership and membership.can(capability)) for capability in Capability
         },
-        "my_memberships": SimpleLazyObject(lambda: list(membership_list_for_user(user=user))),
+        # The middleware loaded them with the current membership; other callers ask lazily.
+        "my_memberships": getattr(request, "memberships", None)
+        or SimpleLazyObject(lambda: list(membership_list_for_user(user=user))),
     }

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from apps.accounts.selectors import membership_for_user
+from apps.accounts.selectors import memberships_for_request
 
 SESSION_KEY = "current_workspace_id"
 
@@ -18,8 +18,12 @@ class CurrentWorkspaceMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.workspace = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]  # the switcher's list, same query
         if request.user.is_authenticated:
-            membership = membership_for_user(user=request.user, workspace_id=request.session.get(SESSION_KEY))
+            memberships, membership = memberships_for_request(
+                user=request.user, workspace_id=request.session.get(SESSION_KEY)
+            )
+            request.memberships = memberships  # type: ignore[attr-defined]
             if membership is not None:
                 request.workspace = membership.workspace  # type: ignore[attr-defined]
                 request.membership = membership  # type: ignore[attr-defined]

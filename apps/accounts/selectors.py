@@ -13,12 +13,16 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
 
 def membership_for_user(*, user: User, workspace_id: int | None) -> Membership | None:
     """Return the user's membership in `workspace_id`, or their first one when that is not theirs."""
-    memberships = membership_list_for_user(user=user)
-    if workspace_id is not None:
-        chosen = memberships.filter(workspace_id=workspace_id).first()
-        if chosen is not None:
-            return chosen
-    return memberships.first()
+    return memberships_for_request(user=user, workspace_id=workspace_id)[1]
+
+
+def memberships_for_request(
+    *, user: User, workspace_id: int | None
+) -> tuple[list[Membership], Membership | None]:
+    """Return all the user's memberships (for the switcher) and the current one, in one query."""
+    memberships = list(membership_list_for_user(user=user))
+    chosen = next((m for m in memberships if m.workspace_id == workspace_id), None)
+    return memberships, chosen or (memberships[0] if memberships else None)
 
 
 def membership_list_for_workspace(*, workspace_id: int) -> QuerySet[Membership]:

@@ -14,8 +14,12 @@ import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -147,10 +151,40 @@ def _needs_approval(connection: Connection, batch_size: int) -> bool:
     return mode == WritebackApproval.ALL or (mode == WritebackApproval.BULK and batch_size > BULK_THRESHOLD)
 
 
-def wake_worker(connection: Connection) -> None:
+# Inside `waking_once()`, wake_worker collects connections here instead of queueing a task per action.
+_collected_wakes: ContextVar[set[int] | None] = ContextVar("collected_wakes", default=None)
+
+
+def _queue_worker(connection_pk: int) -> None:
     from django_q.tasks import async_task
 
-    transaction.on_commit(lambda: async_task(PROCESS_TASK, connection.pk))
+    async_task(PROCESS_TASK, connection_pk)
+
+
+def wake_worker(connection: Connection) -> None:
+    """Queue the connection's outbox worker once the transaction commits."""
+    collected = _collected_wakes.get()
+    if collected is not None:
+        collected.add(connection.pk)
+        return
+    transaction.on_commit(partial(_queue_worker, connection.pk))
+
+
+@contextmanager
+def waking_once() -> Iterator[None]:
+    """Wake each connection's worker once for everything enqueued inside (a bulk action of 500 rows
+    queues one worker run, not 500). Nothing is queued when the block raises."""
+    if _collected_wakes.get() is not None:  # nested: the outer block wakes
+        yield
+        return
+    collected: set[int] = set()
+    token = _collected_wakes.set(collected)
+    try:
+        yield
+    finally:
+        _collected_wakes.reset(token)
+    for connection_pk in sorted(collected):
+        transaction.on_commit(partial(_queue_worker, connection_pk))
 
 
 # -- preview, approval, retry, cancel --------------------------------------------------------------------

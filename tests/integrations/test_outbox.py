@@ -353,3 +353,32 @@ def test_a_failing_check_of_an_uncertain_action_requeues_it_still_uncertain(sand
     action.refresh_from_db()
     assert (action.status, action.uncertain) == (WritebackStatus.PENDING, True)
     assert action.next_attempt_at is not None and action.claimed_at is None
+
+
+def test_a_bulk_block_wakes_each_worker_once_and_nothing_when_it_fails(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.integrations import outbox
+    from tests.integrations.factories import ConnectionFactory as Factory
+
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda name, *args: queued.append((name, args)))
+    first, second = Factory(), Factory()
+    with django_capture_on_commit_callbacks(execute=True), outbox.waking_once():
+        for _ in range(5):
+            outbox.wake_worker(first)
+        outbox.wake_worker(second)
+    assert queued == [(outbox.PROCESS_TASK, (first.pk,)), (outbox.PROCESS_TASK, (second.pk,))]
+
+    queued.clear()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        outbox.waking_once(),
+    ):
+        outbox.wake_worker(first)
+        raise RuntimeError("the bulk action failed half-way")
+    assert queued == []
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.wake_worker(first)  # outside a block: one wake per call, as before
+    assert queued == [(outbox.PROCESS_TASK, (first.pk,))]
