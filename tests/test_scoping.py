@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.candidates.factories import ApplicationFactory, CandidateFactory
@@ -36,6 +37,18 @@ def object_views() -> set[str]:
 
 # How to make an object of workspace A for each view, and which method the view answers.
 CASES = {
+    "actions:application-move": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
+    "actions:application-reject": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
+    "actions:application-tag-add": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
+    "actions:application-tag-remove": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
+    "actions:application-note": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
+    "actions:application-attachment": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
+    "actions:application-result-link": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
+    "actions:application-rescore": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
+    "jobs:pipeline": ("get", lambda cast: JobFactory(connection=cast.connection)),
+    "jobs:pipeline-list": ("get", lambda cast: JobFactory(connection=cast.connection)),
+    "jobs:pipeline-export": ("get", lambda cast: JobFactory(connection=cast.connection)),
+    "jobs:pipeline-changes": ("get", lambda cast: JobFactory(connection=cast.connection)),
     "jobs:detail": ("get", lambda cast: JobFactory(connection=cast.connection)),
     "candidates:detail": ("get", lambda cast: CandidateFactory(connection=cast.connection)),
     "integrations:connection-detail": ("get", lambda cast: cast.connection),

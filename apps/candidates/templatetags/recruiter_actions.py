@@ -1,0 +1,187 @@
+"""Recruiter action controls for templates: `{% application_actions application %}` on a profile and
+`{% bulk_action_bar job form_id="pipeline-bulk" %}` above a list whose checkboxes point at the bar's form.
+
+Both render nothing for members who may not write back. What many controls on one page share (the
+workspace's tags for the datalist, reasons, the stylesheet and script) is loaded once per request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+
+from apps.accounts.models import WritebackApproval
+from apps.candidates.actions import (
+    BULK_ACTIONS,
+    Action,
+    next_stage,
+    pipeline_stages,
+    rejection_reasons,
+)
+from apps.candidates.forms import DRAFTS_SESSION_KEY
+from apps.candidates.models import Application, Tag
+from apps.integrations.models import ConnectionStatus
+from apps.integrations.outbox import BULK_THRESHOLD
+from apps.jobs.models import Job, Stage
+
+register = template.Library()
+
+MAX_TAG_SUGGESTIONS = 500
+
+
+def _memo(request: HttpRequest | None) -> dict[str, Any]:
+    """Return a per-request cache (a fresh one without a request)."""
+    if request is None:
+        return {}
+    if not hasattr(request, "_recruiter_actions"):
+        request._recruiter_actions = {}  # type: ignore[attr-defined]
+    return request._recruiter_actions  # type: ignore[attr-defined]
+
+
+def _once(memo: dict[str, Any], name: str) -> bool:
+    """True the first time `name` is asked for in this request (assets and datalists render once)."""
+    seen = memo.setdefault("rendered", set())
+    if name in seen:
+        return False
+    seen.add(name)
+    return True
+
+
+def _tag_suggestions(memo: dict[str, Any], workspace_id: int) -> list[str]:
+    key = f"tags:{workspace_id}"
+    if key not in memo:
+        names = (
+            Tag.objects.for_workspace(workspace_id)
+            .alive()
+            .order_by("name")
+            .values_list("name", flat=True)
+            .distinct()[:MAX_TAG_SUGGESTIONS]
+        )
+        memo[key] = list(names)
+    return memo[key]
+
+
+def _reasons(memo: dict[str, Any], workspace_id: int, connection_id: int | None) -> list[Any]:
+    key = f"reasons:{workspace_id}:{connection_id}"
+    if key not in memo:
+        memo[key] = rejection_reasons(workspace_id, connection_id)
+    return memo[key]
+
+
+def _draft(request: HttpRequest | None, application: Application) -> dict[str, str]:
+    """Take back what was typed into a refused form of this application (kept across the redirect)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return {}
+    drafts = session.get(DRAFTS_SESSION_KEY) or {}
+    draft = drafts.pop(str(application.pk), None)
+    if draft is not None:
+        session[DRAFTS_SESSION_KEY] = drafts
+    return draft or {}
+
+
+def _unavailable(application: Application) -> str:
+    """Say why an application takes no actions, or "" when it does."""
+    if application.remote_deleted_at is not None:
+        return "This application was deleted in Lever, so nothing can be sent to it."
+    if application.remote_id is None or application.connection_id is None:
+        return "Not in Lever yet: actions become available once it is created there and synced."
+    if application.connection.status == ConnectionStatus.DISCONNECTED:
+        return "Lever is disconnected: reconnect it under Integrations to send changes."
+    return ""
+
+
+@register.inclusion_tag("candidates/_application_actions.html", takes_context=True)
+def application_actions(context: template.Context, application: Application) -> dict[str, Any]:
+    """The action controls of one application (move, reject, tags, note, file, result link, rescore)."""
+    can = context.get("can") or {}
+    request = context.get("request")
+    if not can.get("write_back"):
+        return {"show": False}
+    memo = _memo(request)
+    base: dict[str, Any] = {
+        "show": True,
+        "application": application,
+        "request": request,
+        "can": can,
+        "next": request.get_full_path() if request is not None else "",
+        "assets": _once(memo, "assets"),
+    }
+    unavailable = _unavailable(application)
+    if unavailable:
+        return {**base, "unavailable": unavailable}
+    pipeline = pipeline_stages(application.job)
+    stages = [s for s in pipeline if s.pk != application.current_stage_id]
+    suggested = next_stage(pipeline, application.current_stage)  # None: no natural next, ask
+    draft = _draft(request, application)
+    if draft.get("stage", "").isdigit():
+        suggested = next((s for s in stages if s.pk == int(draft["stage"])), suggested)
+    datalist_id = f"recruiter-tags-{application.workspace_id}"
+    return {
+        **base,
+        "stages": stages,
+        "pipeline_known": bool(pipeline),
+        "suggested_stage": suggested,
+        "reasons": _reasons(memo, application.workspace_id, application.connection_id),
+        "current_tags": [tag.name for tag in application.tags.all()],
+        "datalist_id": datalist_id,
+        "tag_suggestions": _tag_suggestions(memo, application.workspace_id)
+        if _once(memo, datalist_id)
+        else None,
+        "draft": draft,
+        "form_token": uuid.uuid4().hex,
+        "archived": not application.is_active,
+    }
+
+
+def _bar_stages(workspace_id: int, job: Job | None) -> list[Stage]:
+    if job is not None:
+        return pipeline_stages(job)
+    return list(Stage.objects.for_workspace(workspace_id).alive().order_by("global_index", "name"))
+
+
+@register.inclusion_tag("candidates/_bulk_action_bar.html", takes_context=True)
+def bulk_action_bar(
+    context: template.Context,
+    job: Job | None,
+    form_id: str = "pipeline-bulk",
+    stages: list[Stage] | None = None,
+    tag_names: list[str] | None = None,
+) -> dict[str, Any]:
+    """A bulk action form; the list's checkboxes join it with `form="<form_id>"` and `name="application"`.
+
+    A page that already holds the job's stages or tag names passes them, saving their queries (the
+    pipeline list has a query budget).
+    """
+    can = context.get("can") or {}
+    request = context.get("request")
+    workspace = getattr(request, "workspace", None) or context.get("current_workspace")
+    if not can.get("write_back") or workspace is None:
+        return {"show": False}
+    memo = _memo(request)
+    datalist_id = f"recruiter-tags-{workspace.pk}"
+    actions = [a for a in BULK_ACTIONS if a != Action.RESCORE or can.get("edit_scoring")]
+    return {
+        "show": True,
+        "job": job,
+        "form_id": form_id,
+        "result_id": "bulk-result" if form_id == "pipeline-bulk" else f"{form_id}-result",
+        "request": request,
+        "can": can,
+        "next": request.get_full_path() if request is not None else "",
+        "assets": _once(memo, "assets"),
+        "actions": [(a.value, a.label) for a in actions],
+        "stages": stages if stages is not None else _bar_stages(workspace.pk, job),
+        "reasons": _reasons(memo, workspace.pk, job.connection_id if job is not None else None),
+        "datalist_id": datalist_id,
+        "tag_suggestions": (tag_names if tag_names is not None else _tag_suggestions(memo, workspace.pk))
+        if _once(memo, datalist_id)
+        else None,
+        "form_token": uuid.uuid4().hex,
+        "approval": workspace.writeback_approval,
+        "approval_modes": WritebackApproval,
+        "threshold": BULK_THRESHOLD,
+    }
