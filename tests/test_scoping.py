@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.candidates.factories import ApplicationFactory, CandidateFactory
+from tests.candidates.factories import ApplicationFactory, AttachmentFactory, CandidateFactory
 from tests.conftest import client_for
 from tests.integrations.factories import SyncRunFactory, WritebackActionFactory
 from tests.jobs.factories import JobFactory
@@ -35,8 +35,19 @@ def object_views() -> set[str]:
     return found
 
 
+def stored_pdf(cast):
+    return AttachmentFactory(
+        application=ApplicationFactory(connection=cast.connection),
+        file=ContentFile(b"%PDF-1.4 test", name="cv.pdf"),
+        content_type="application/pdf",
+    )
+
+
 # How to make an object of workspace A for each view, and which method the view answers.
 CASES = {
+    "candidates:changes": ("get", lambda cast: CandidateFactory(connection=cast.connection)),
+    "candidates:file-download": ("get", lambda cast: stored_pdf(cast)),
+    "candidates:file-preview": ("get", lambda cast: stored_pdf(cast)),
     "actions:application-move": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
     "actions:application-reject": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),
     "actions:application-tag-add": ("post", lambda cast: ApplicationFactory(connection=cast.connection)),

@@ -16,6 +16,7 @@ from apps.candidates.models import (
     ReasonType,
     RejectionReason,
 )
+from apps.candidates.text_extraction import extract_text
 from apps.integrations.digest import mirror_digest
 from apps.integrations.lever.environments import environment_for
 from apps.integrations.lever.sync.runner import run_sync
@@ -130,6 +131,12 @@ def test_resume_text_is_extracted_for_scoring(sandbox):
         assert resume.text_extracted_at is not None
         first_position = resume.parsed_positions[0]
         assert (first_position.get("title") or "").split()[0] in resume.extracted_text
+        # The bytes are kept too, for Download and Preview on the profile.
+        with resume.file.open("rb") as stored:
+            kept = stored.read()
+        assert extract_text(kept, extension=resume.extension, content_type=resume.content_type) == (
+            resume.extracted_text
+        )
 
 
 def test_anonymised_people_keep_no_personal_data(sandbox):
@@ -140,6 +147,7 @@ def test_anonymised_people_keep_no_personal_data(sandbox):
     for candidate in anonymised:
         assert (candidate.name, candidate.email, candidate.emails, candidate.phones) == ("", "", [], [])
         assert not Attachment.objects.filter(candidate=candidate).exclude(extracted_text="").exists()
+        assert not Attachment.objects.filter(candidate=candidate).exclude(file="").exists()
 
 
 def test_a_second_full_sync_changes_nothing(sandbox):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -187,5 +188,20 @@ def fill_resume_text(ctx: WorkContext, application_pks: list[int]) -> None:
             content = b""  # not processable or gone: remember the attempt, do not retry every run
         text = extract_text(content, extension=attachment.extension, content_type=attachment.content_type)
         Attachment.objects.filter(pk=attachment.pk).update(
-            extracted_text=text, text_extracted_at=timezone.now()
+            extracted_text=text, text_extracted_at=timezone.now(), file=_stored(attachment, content)
         )
+
+
+def _stored(attachment: Attachment, content: bytes) -> str:
+    """Keep the downloaded bytes, so recruiters can download and preview the resume from the profile.
+
+    The old copy of a replaced resume is deleted; an empty download keeps nothing.
+    """
+    if attachment.file:
+        attachment.file.delete(save=False)
+    if not content:
+        return ""
+    extension = (attachment.extension or "").lstrip(".").lower()[:8] or "bin"
+    name = f"resume-{attachment.pk}.{extension if extension.isalnum() else 'bin'}"
+    attachment.file.save(name, ContentFile(content), save=False)
+    return attachment.file.name
