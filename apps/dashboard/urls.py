@@ -5,4 +5,7 @@ from django.urls import path
 from apps.dashboard import views
 
 app_name = "dashboard"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("sync-strip/", views.sync_strip, name="sync-strip"),
+]

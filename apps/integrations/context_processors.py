@@ -1,4 +1,4 @@
-"""Template context every page needs from the integrations: the re-authorisation banner."""
+"""Template context every page needs from the integrations: the re-authorisation banner, the sync strip."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from django.utils.functional import SimpleLazyObject
 from apps.integrations import selectors
 
 
-def integration_alerts(request: HttpRequest) -> dict[str, Any]:
-    """Expose the workspace's connection that needs re-authorisation, and who can reconnect it.
+def _sync_strip(workspace: Any) -> Any:
+    from apps.dashboard.sync_strip import sync_strip_for
 
-    Lazy: the query runs only when a template shows the banner (htmx fragments do not).
+    return sync_strip_for(workspace=workspace)
+
+
+def integration_alerts(request: HttpRequest) -> dict[str, Any]:
+    """Expose the workspace's connection that needs re-authorisation, who can reconnect it, and the sync strip.
+
+    Lazy: each query runs only when a template shows the banner or the strip (base.html does; htmx
+    fragments and pages without the layout do not).
     """
     workspace = getattr(request, "workspace", None)
     user = getattr(request, "user", None)
@@ -26,4 +33,5 @@ def integration_alerts(request: HttpRequest) -> dict[str, Any]:
         "integration_managers": SimpleLazyObject(
             lambda: selectors.workspace_integration_managers(workspace=workspace)
         ),
+        "sync_strip": SimpleLazyObject(lambda: _sync_strip(workspace)),
     }

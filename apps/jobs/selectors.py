@@ -1,14 +1,27 @@
-"""Read models for the jobs pages."""
+"""Read models for the jobs pages: the filtered list, per-stage counts, and a job's detail page."""
 
 from __future__ import annotations
 
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.html import strip_tags
 
 from apps.accounts.models import Workspace
-from apps.candidates.models import Outcome
-from apps.jobs.models import Job, JobStatus
+from apps.candidates.models import Application, Outcome
+from apps.integrations.models import AtsUser
+from apps.jobs.models import Job, JobStage, JobStatus, Stage
+from apps.scoring.models import Score, ScoringProfile
+from apps.scoring.selectors import COMPONENT_LABELS
+from apps.scoring.services import scorable
+
+CONFIDENTIAL_CHOICES = (("", "Any"), ("yes", "Confidential only"), ("no", "Not confidential"))
 
 
 @dataclass(frozen=True)
@@ -16,24 +29,44 @@ class JobFilters:
     q: str = ""
     status: str = ""
     department: str = ""
+    team: str = ""
+    location: str = ""
+    person: int | None = None  # an AtsUser who owns or manages the job
+    confidential: str = ""  # "yes", "no" or "" (any)
     include_deleted: bool = False
 
     @classmethod
-    def from_query(cls, params: dict[str, str]) -> JobFilters:
+    def from_query(cls, params: Mapping[str, str]) -> JobFilters:
         status = params.get("status", "")
+        person = params.get("person", "").strip()
+        confidential = params.get("confidential", "")
         return cls(
             q=params.get("q", "").strip(),
             status=status if status in JobStatus.values or status == "open" else "",
             department=params.get("department", "").strip(),
+            team=params.get("team", "").strip(),
+            location=params.get("location", "").strip(),
+            person=int(person) if person.isdigit() else None,
+            confidential=confidential if confidential in ("yes", "no") else "",
             include_deleted=params.get("deleted") == "1",
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.status or self.department or self.include_deleted)
+        return bool(
+            self.q
+            or self.status
+            or self.department
+            or self.team
+            or self.location
+            or self.person
+            or self.confidential
+            or self.include_deleted
+        )
 
 
 def job_list(*, workspace: Workspace, filters: JobFilters) -> QuerySet[Job]:
+    """Return the workspace's jobs matching the filters, each with its active count and last activity."""
     jobs = Job.objects.for_workspace(workspace).select_related("owner", "hiring_manager")
     if not filters.include_deleted:
         jobs = jobs.alive()
@@ -43,6 +76,14 @@ def job_list(*, workspace: Workspace, filters: JobFilters) -> QuerySet[Job]:
         jobs = jobs.filter(status=filters.status)
     if filters.department:
         jobs = jobs.filter(department=filters.department)
+    if filters.team:
+        jobs = jobs.filter(team=filters.team)
+    if filters.location:
+        jobs = jobs.filter(Q(location=filters.location) | Q(all_locations__icontains=filters.location))
+    if filters.person:
+        jobs = jobs.filter(Q(owner_id=filters.person) | Q(hiring_manager_id=filters.person))
+    if filters.confidential:
+        jobs = jobs.filter(confidential=filters.confidential == "yes")
     if filters.q:
         jobs = jobs.filter(
             Q(name__icontains=filters.q)
@@ -50,37 +91,207 @@ def job_list(*, workspace: Workspace, filters: JobFilters) -> QuerySet[Job]:
             | Q(location__icontains=filters.q)
             | Q(requisition_codes__icontains=filters.q)
         )
+    alive = Q(applications__remote_deleted_at__isnull=True)
     return jobs.annotate(
-        active_applications=Count(
-            "applications",
-            filter=Q(applications__outcome=Outcome.ACTIVE, applications__remote_deleted_at__isnull=True),
-        )
+        active_applications=Count("applications", filter=alive & Q(applications__outcome=Outcome.ACTIVE)),
+        last_application_update=Max("applications__remote_updated_at", filter=alive),
+        last_application_applied=Max("applications__applied_at", filter=alive),
+        last_application_interaction=Max("applications__last_interaction_at", filter=alive),
     ).order_by("name", "pk")
 
 
-def job_department_choices(*, workspace: Workspace) -> list[str]:
-    departments = (
+def last_activity(job: Job) -> datetime | None:
+    """Return the latest of the job's own update and its applications' updates, applications and interactions.
+
+    Expects a job from `job_list` (the application maxima are annotations).
+    """
+    moments = [
+        job.remote_updated_at,
+        getattr(job, "last_application_update", None),
+        getattr(job, "last_application_applied", None),
+        getattr(job, "last_application_interaction", None),
+    ]
+    found = [moment for moment in moments if moment is not None]
+    return max(found) if found else None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    departments: list[str]
+    teams: list[str]
+    locations: list[str]
+    people: list[AtsUser]
+
+
+def job_filter_choices(*, workspace: Workspace) -> FilterChoices:
+    """Return the values the jobs filters offer (two queries, whatever the number of jobs)."""
+    rows = (
         Job.objects.for_workspace(workspace)
         .alive()
-        .exclude(department="")
-        .values_list("department", flat=True)
+        .values_list("department", "team", "location")
+        .distinct()
+        .order_by()
     )
-    return sorted(set(departments))
+    departments, teams, locations = set(), set(), set()
+    for department, team, location in rows:
+        departments.add(department)
+        teams.add(team)
+        locations.add(location)
+    people = (
+        AtsUser.objects.for_workspace(workspace)
+        .filter(
+            Q(owned_jobs__remote_deleted_at__isnull=True, owned_jobs__isnull=False)
+            | Q(managed_jobs__remote_deleted_at__isnull=True, managed_jobs__isnull=False)
+        )
+        .distinct()
+        .order_by("name", "email")
+    )
+    return FilterChoices(
+        departments=sorted(d for d in departments if d),
+        teams=sorted(t for t in teams if t),
+        locations=sorted(loc for loc in locations if loc),
+        people=list(people),
+    )
 
 
-def job_detail_context(*, job: Job) -> dict[str, object]:
-    """The job's hiring team, stages with active counts, and screening questions."""
-    stage_counts = dict(
-        job.applications.alive()
+# -- active applications per stage, for many jobs at once ------------------------------------------------
+
+
+class StageCount(NamedTuple):
+    """Active applications in one stage; `stage` is None for those in no stage of the job's pipeline."""
+
+    stage: Stage | None
+    count: int
+
+    @property
+    def stage_id(self) -> int | None:
+        return self.stage.pk if self.stage is not None else None
+
+    @property
+    def name(self) -> str:
+        return self.stage.name if self.stage is not None else "Other stages"
+
+
+def stage_counts_for_jobs(job_ids: Iterable[int]) -> dict[int, list[StageCount]]:
+    """Return, per job, its active applications per stage in pipeline order (two queries in all).
+
+    Every stage of the job's pipeline is listed, empty ones too. Active applications in a stage
+    the job's pipeline does not list (or in none) are gathered last as "Other stages".
+    """
+    job_ids = list(job_ids)
+    if not job_ids:
+        return {}
+    counts: dict[int, dict[int | None, int]] = defaultdict(dict)
+    rows = (
+        Application.objects.alive()
         .active()
-        .values_list("current_stage")
+        .filter(job_id__in=job_ids)
+        .values("job_id", "current_stage_id")
         .annotate(n=Count("pk"))
-        .values_list("current_stage", "n")
+        .order_by()
     )
-    job_stages = job.job_stages.alive().select_related("stage").order_by("position")
+    for row in rows:
+        counts[row["job_id"]][row["current_stage_id"]] = row["n"]
+    job_stages = (
+        JobStage.objects.alive()
+        .filter(job_id__in=job_ids)
+        .select_related("stage")
+        .order_by("job_id", "position", "pk")
+    )
+    result: dict[int, list[StageCount]] = {job_id: [] for job_id in job_ids}
+    listed: dict[int, set[int]] = defaultdict(set)
+    for job_stage in job_stages:
+        listed[job_stage.job_id].add(job_stage.stage_id)
+        n = counts[job_stage.job_id].get(job_stage.stage_id, 0)
+        result[job_stage.job_id].append(StageCount(job_stage.stage, n))
+    for job_id in job_ids:
+        others = sum(n for stage_id, n in counts[job_id].items() if stage_id not in listed[job_id])
+        if others:
+            result[job_id].append(StageCount(None, others))
+    return result
+
+
+def job_list_rows(jobs: Iterable[Job]) -> list[Job]:
+    """Attach `stage_counts` and `last_activity` to a page of jobs from `job_list` (two more queries)."""
+    jobs = list(jobs)
+    per_job = stage_counts_for_jobs(job.pk for job in jobs)
+    for job in jobs:
+        job.stage_counts = per_job.get(job.pk, [])  # type: ignore[attr-defined]
+        job.last_activity = last_activity(job)  # type: ignore[attr-defined]
+    return jobs
+
+
+# -- one job ----------------------------------------------------------------------------------------------
+
+_PARAGRAPH_END = re.compile(r"<\s*/\s*(p|div|h[1-6]|ul|ol)\s*>", re.IGNORECASE)
+_LINE_END = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
+_BETWEEN_ITEMS = re.compile(r"(• [^\n]*)\n\s*\n(?=• )")
+_HIDDEN = re.compile(r"<\s*(script|style)[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def plain_text(markup: str) -> str:
+    """Return the text of Lever's posting HTML with paragraphs and list items kept as lines.
+
+    Lever's HTML is never rendered as HTML: the template escapes this text and adds paragraphs.
+    """
+    text = _LIST_ITEM.sub("\n• ", _HIDDEN.sub("", markup))
+    text = _LINE_END.sub("\n", _PARAGRAPH_END.sub("\n\n", text))
+    text = html.unescape(strip_tags(text))
+    text = _BLANK_LINES.sub("\n\n", text)
+    return _BETWEEN_ITEMS.sub(r"\1\n", text).strip()
+
+
+def job_detail_context(*, job: Job) -> dict[str, Any]:
+    """The job's posting text, hiring team, stages with active counts, and screening questions."""
+    stages = stage_counts_for_jobs([job.pk])[job.pk]
     return {
-        "hiring_team": job.hiring_team.alive().select_related("user"),
-        "stages": [(job_stage.stage, stage_counts.get(job_stage.stage_id, 0)) for job_stage in job_stages],
-        "screening_questions": job.screening_questions.alive().select_related("question"),
-        "active_count": sum(stage_counts.values()),
+        "description": job.description.strip() or plain_text(job.description_html),
+        "closing": plain_text(job.closing_html),
+        "hiring_team": list(job.hiring_team.alive().select_related("user")),
+        "stages": stages,
+        "screening_questions": list(job.screening_questions.alive().select_related("question")),
+        "active_count": sum(stage.count for stage in stages),
     }
+
+
+def weight_rows(weights: Mapping[str, float]) -> list[dict[str, Any]]:
+    """Return each scoring component's label, weight and share of the total, for the read-only profile."""
+    total = sum(weights.values()) or 1.0
+    return [
+        {
+            "name": name,
+            "label": COMPONENT_LABELS.get(name, name),
+            "weight": value,
+            "share": 100 * value / total,
+        }
+        for name, value in weights.items()
+    ]
+
+
+@dataclass(frozen=True)
+class ScoringStatus:
+    applications: int  # alive applications the engine scores
+    scored: int
+    last_computed: datetime | None
+    stale: int  # scores computed before the profile's last change
+
+    @property
+    def rescoring(self) -> bool:
+        return self.stale > 0
+
+
+def job_scoring_status(*, job: Job, profile: ScoringProfile) -> ScoringStatus:
+    """Return how much of the job is scored, when it last was, and whether a rescore is still under way."""
+    applications = scorable(Application.objects.filter(job=job))
+    aggregates: dict[str, Any] = {"scored": Count("pk"), "last": Max("computed_at")}
+    if profile.pk:  # an unsaved profile is the defaults: nothing was scored against an older version
+        aggregates["stale"] = Count("pk", filter=Q(computed_at__lt=profile.updated_at))
+    found = Score.objects.filter(application__in=applications).aggregate(**aggregates)
+    return ScoringStatus(
+        applications=applications.count(),
+        scored=found["scored"],
+        last_computed=found["last"],
+        stale=found.get("stale", 0),
+    )

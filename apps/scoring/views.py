@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.decorators import capability_required, workspace_member_required
@@ -14,6 +17,7 @@ from apps.candidates.models import Application
 from apps.core.http import WorkspaceRequest
 from apps.core.scoping import get_scoped_or_404
 from apps.jobs.models import Job
+from apps.jobs.views import job_detail_page
 from apps.scoring import audit, profiles, selectors, writeback
 from apps.scoring.forms import FeedbackForm, ScoringProfileForm, ScoringSettingsForm
 from apps.scoring.services import scoring_settings_for
@@ -39,16 +43,37 @@ def job_scoring(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _job_page(request, get_scoped_or_404(Job, request, pk=pk))
 
 
+def _safe_next(request: WorkspaceRequest) -> str:
+    """Return the form's `next` when it points into this site, else "" (never an open redirect)."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else ""
+
+
+def _is_job_page(target: str, job: Job) -> bool:
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return False
+    return match.view_name == "jobs:detail" and str(match.kwargs.get("pk")) == str(job.pk)
+
+
 @require_POST
 @capability_required(Capability.EDIT_SCORING)
 def job_profile_update(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Save the profile; a safe `next` (the job page's inline form sends one) is where people return."""
     job = get_scoped_or_404(Job, request, pk=pk)
     form = ScoringProfileForm(request.POST)
+    target = _safe_next(request)
     if not form.is_valid():
+        if _is_job_page(target, job):
+            return job_detail_page(request, job, profile_form=form)
         return _job_page(request, job, form)
     profiles.scoring_profile_update(job=job, user=request.user, **form.profile_values())
     messages.success(request, "Scoring profile saved. The pipeline is being rescored in the background.")
-    return redirect("scoring:job", pk=job.pk)
+    return redirect(target or reverse("scoring:job", args=[job.pk]))
 
 
 @require_POST

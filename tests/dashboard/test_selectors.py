@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.dashboard.selectors import dashboard_summary, tier1_waiting_per_job
+from apps.jobs.models import JobStatus
+from tests.candidates.factories import ApplicationFactory
+from tests.jobs.factories import JobFactory, JobStageFactory
+from tests.scoring.factories import ScoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def job_with_stages(connection, *names, **fields):
+    """A job whose pipeline is `names`, in that order (created out of order to prove position wins)."""
+    job = JobFactory(connection=connection, **fields)
+    stages = {}
+    for position, name in reversed(list(enumerate(names))):
+        stages[name] = JobStageFactory(job=job, stage__name=name, position=position).stage
+    return job, stages
+
+
+def card_for(summary, job):
+    return next(card for card in summary.jobs if card.job.pk == job.pk)
+
+
+def test_funnel_counts_active_applications_per_stage_in_pipeline_order(cast):
+    job, stages = job_with_stages(cast.connection, "New", "Screen", "Onsite")
+    for _ in range(3):
+        ApplicationFactory(connection=cast.connection, job=job, current_stage=stages["New"])
+    ApplicationFactory(connection=cast.connection, job=job, current_stage=stages["Screen"])
+    ApplicationFactory(
+        connection=cast.connection, job=job, current_stage=stages["Screen"], outcome="rejected"
+    )
+    ApplicationFactory(
+        connection=cast.connection, job=job, current_stage=stages["Onsite"], remote_deleted_at=timezone.now()
+    )
+    card = card_for(dashboard_summary(workspace=cast.workspace), job)
+    assert [(s.name, s.count) for s in card.stages] == [("New", 3), ("Screen", 1), ("Onsite", 0)]
+    assert card.active == 4
+    assert [bar.label for bar in card.funnel.bars] == ["New", "Screen", "Onsite"]
+    assert [bar.count for bar in card.funnel.bars] == [3, 1, 0]
+
+
+def test_new_this_week_counts_applications_of_the_last_seven_days(cast):
+    now = timezone.now()
+    job = JobFactory(connection=cast.connection)
+    ApplicationFactory(connection=cast.connection, job=job, applied_at=now - timedelta(days=6, hours=23))
+    ApplicationFactory(
+        connection=cast.connection, job=job, applied_at=now - timedelta(days=7)
+    )  # boundary: in
+    ApplicationFactory(connection=cast.connection, job=job, applied_at=now - timedelta(days=7, minutes=1))
+    # A new application already rejected still arrived this week.
+    ApplicationFactory(
+        connection=cast.connection, job=job, applied_at=now - timedelta(days=1), outcome="rejected"
+    )
+    card = card_for(dashboard_summary(workspace=cast.workspace, now=now), job)
+    assert card.new_this_week == 3
+
+
+def test_tier_1_not_moved_forward(cast):
+    now = timezone.now()
+    job, stages = job_with_stages(cast.connection, "New", "Screen", "Onsite")
+
+    def tier_1(stage, *, entered, tier_changed, tier="tier_1", **fields):
+        application = ApplicationFactory(
+            connection=cast.connection,
+            job=job,
+            current_stage=stages[stage],
+            stage_entered_at=entered,
+            **fields,
+        )
+        ScoreFactory(application=application, tier=tier, tier_changed_at=tier_changed)
+        return application
+
+    day = timedelta(days=1)
+    tier_1("New", entered=now - 5 * day, tier_changed=now - 2 * day)  # waiting in the first stage: counts
+    tier_1("New", entered=now - day, tier_changed=now - 2 * day)  # first stage, whatever the dates: counts
+    tier_1("Screen", entered=now - 5 * day, tier_changed=now - 2 * day)  # not moved since Tier 1: counts
+    tier_1("Screen", entered=None, tier_changed=now - 2 * day)  # no stage date at all: counts
+    tier_1("Screen", entered=now - day, tier_changed=now - 2 * day)  # moved after Tier 1: not
+    tier_1("Onsite", entered=None, tier_changed=now - 2 * day, last_advanced_at=now - day)  # advanced: not
+    tier_1("New", entered=now - 5 * day, tier_changed=now - 2 * day, tier="tier_2")  # Tier 2: not
+    tier_1("New", entered=now - 5 * day, tier_changed=now - 2 * day, outcome="rejected")  # archived: not
+    assert tier1_waiting_per_job(workspace=cast.workspace) == {job.pk: 4}
+    summary = dashboard_summary(workspace=cast.workspace, now=now)
+    assert summary.tier1_waiting == 4 and card_for(summary, job).tier1_waiting == 4
+
+
+def test_tier_1_waiting_ignores_closed_jobs_and_other_workspaces(cast):
+    closed, stages = job_with_stages(cast.connection, "New", status=JobStatus.CLOSED)
+    ScoreFactory(
+        application=ApplicationFactory(connection=cast.connection, job=closed, current_stage=stages["New"])
+    )
+    theirs, their_stages = job_with_stages(cast.other_connection, "New")
+    ScoreFactory(
+        application=ApplicationFactory(
+            connection=cast.other_connection, job=theirs, current_stage=their_stages["New"]
+        )
+    )
+    assert tier1_waiting_per_job(workspace=cast.workspace) == {}
+
+
+def test_time_in_stage_median_average_and_longest_wait(cast):
+    now = timezone.now()
+    job, stages = job_with_stages(cast.connection, "New", "Screen", "Onsite")
+    for days, stage in ((1, "New"), (3, "New"), (10, "Screen"), (20, "Onsite"), (2, "Onsite")):
+        ApplicationFactory(
+            connection=cast.connection,
+            job=job,
+            current_stage=stages[stage],
+            stage_entered_at=now - timedelta(days=days),
+        )
+    # Without a stage date, the last advance stands in; archived applications do not count.
+    ApplicationFactory(
+        connection=cast.connection,
+        job=job,
+        current_stage=stages["Screen"],
+        stage_entered_at=None,
+        last_advanced_at=now - timedelta(days=4),
+    )
+    ApplicationFactory(
+        connection=cast.connection,
+        job=job,
+        current_stage=stages["New"],
+        stage_entered_at=now - timedelta(days=300),
+        outcome="hired",
+    )
+    card = card_for(dashboard_summary(workspace=cast.workspace, now=now), job)
+    assert card.median_days_in_stage == pytest.approx(3.5)  # 1, 2, 3, 4, 10, 20
+    assert card.average_days_in_stage == pytest.approx(6.7)
+    assert card.longest_wait.name == "Onsite"  # median 11 days, against Screen's 7
+    assert card.longest_wait.median_days == pytest.approx(11)
+    assert card.longest_wait.applications == 2
+
+
+def test_jobs_are_the_busiest_open_ones_first_and_limited(cast):
+    quiet = JobFactory(connection=cast.connection, name="Quiet")
+    busy = JobFactory(connection=cast.connection, name="Busy")
+    JobFactory(connection=cast.connection, name="Closed", status=JobStatus.CLOSED)
+    JobFactory(connection=cast.connection, name="Gone", remote_deleted_at=timezone.now())
+    for _ in range(3):
+        ApplicationFactory(connection=cast.connection, job=busy)
+    ApplicationFactory(connection=cast.connection, job=quiet)
+    summary = dashboard_summary(workspace=cast.workspace)
+    assert [card.job.name for card in summary.jobs] == ["Busy", "Quiet"]
+    assert summary.open_jobs == 2 and not summary.more_jobs
+    for n in range(12):
+        JobFactory(connection=cast.connection, name=f"Extra {n:02d}")
+    summary = dashboard_summary(workspace=cast.workspace)
+    assert len(summary.jobs) == 12 and summary.open_jobs == 14 and summary.more_jobs
+    assert [card.job.name for card in summary.jobs[:2]] == ["Busy", "Quiet"]
