@@ -5,16 +5,25 @@ from __future__ import annotations
 from django.urls import path
 
 from apps.candidates import views_actions as views
+from apps.candidates.actions import Action
+
+# (URL segment, action, URL name) of each single action that goes through the same view.
+SINGLE_ACTIONS = (
+    ("move", Action.MOVE, "application-move"),
+    ("reject", Action.REJECT, "application-reject"),
+    ("tags/add", Action.TAG_ADD, "application-tag-add"),
+    ("tags/remove", Action.TAG_REMOVE, "application-tag-remove"),
+    ("note", Action.NOTE, "application-note"),
+    ("attachment", Action.ATTACHMENT, "application-attachment"),
+    ("result-link", Action.RESULT_LINK, "application-result-link"),
+)
 
 app_name = "actions"
 urlpatterns = [
-    path("applications/<int:pk>/move/", views.application_move, name="application-move"),
-    path("applications/<int:pk>/reject/", views.application_reject, name="application-reject"),
-    path("applications/<int:pk>/tags/add/", views.application_tag_add, name="application-tag-add"),
-    path("applications/<int:pk>/tags/remove/", views.application_tag_remove, name="application-tag-remove"),
-    path("applications/<int:pk>/note/", views.application_note, name="application-note"),
-    path("applications/<int:pk>/attachment/", views.application_attachment, name="application-attachment"),
-    path("applications/<int:pk>/result-link/", views.application_result_link, name="application-result-link"),
+    *(
+        path(f"applications/<int:pk>/{route}/", views.application_action, {"action": action}, name=name)
+        for route, action, name in SINGLE_ACTIONS
+    ),
     path("applications/<int:pk>/rescore/", views.application_rescore, name="application-rescore"),
     path("bulk/", views.bulk, name="bulk"),
     path("batches/<uuid:batch_id>/", views.batch_status, name="batch-status"),

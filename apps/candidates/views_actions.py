@@ -126,49 +126,15 @@ def _perform(request: WorkspaceRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @capability_required(Capability.WRITE_BACK)
-def application_move(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    return _perform(request, pk, Action.MOVE)
-
-
-@require_POST
-@capability_required(Capability.WRITE_BACK)
-def application_reject(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    return _perform(request, pk, Action.REJECT)
-
-
-@require_POST
-@capability_required(Capability.WRITE_BACK)
-def application_tag_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    return _perform(request, pk, Action.TAG_ADD)
-
-
-@require_POST
-@capability_required(Capability.WRITE_BACK)
-def application_tag_remove(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    return _perform(request, pk, Action.TAG_REMOVE)
-
-
-@require_POST
-@capability_required(Capability.WRITE_BACK)
-def application_note(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    return _perform(request, pk, Action.NOTE)
-
-
-@require_POST
-@capability_required(Capability.WRITE_BACK)
-def application_attachment(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    # Refuse an oversized upload by its declared length before Django spools it to disk.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_ATTACHMENT_BYTES + 1024 * 1024:
-        application = _application(request, pk)
+def application_action(request: WorkspaceRequest, pk: int, action: str) -> HttpResponse:
+    """One action on one application; the URL names which (see urls_actions.py)."""
+    if action == Action.ATTACHMENT and int(request.META.get("CONTENT_LENGTH") or 0) > (
+        MAX_ATTACHMENT_BYTES + 1024 * 1024
+    ):
+        # Refuse an oversized upload by its declared length before Django spools it to disk.
         limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
-        return _refused(request, application, Action.ATTACHMENT, f"Files can be at most {limit} MB.")
-    return _perform(request, pk, Action.ATTACHMENT)
-
-
-@require_POST
-@capability_required(Capability.WRITE_BACK)
-def application_result_link(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    return _perform(request, pk, Action.RESULT_LINK)
+        return _refused(request, _application(request, pk), action, f"Files can be at most {limit} MB.")
+    return _perform(request, pk, action)
 
 
 @require_POST
