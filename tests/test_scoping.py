@@ -45,6 +45,7 @@ def stored_pdf(cast):
 
 # How to make an object of workspace A for each view, and which method the view answers.
 CASES = {
+    "jobs:edit": ("get", lambda cast: JobFactory(connection=cast.connection)),
     "candidates:changes": ("get", lambda cast: CandidateFactory(connection=cast.connection)),
     "candidates:file-download": ("get", lambda cast: stored_pdf(cast)),
     "candidates:file-preview": ("get", lambda cast: stored_pdf(cast)),

@@ -1,16 +1,29 @@
-"""Changes to jobs that go to Lever (as posting updates through the outbox)."""
+"""Changes to jobs that go to Lever (as posting updates through the outbox), and what an edit changed.
+
+An edit is compared three ways (`job_edit_compare`): the values the form was opened with (kept as
+fingerprints), the values sent, and the mirror's values now. Only what the person changed, and what
+differs from the mirror, is sent; a field that also changed in Lever since is a conflict they resolve.
+The update carries the version it was based on (`base_updated_at`) so the worker can refuse it when
+Lever moved on before it went out (writeback/postings.py).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.integrations.lever.parsing import to_ms
 from apps.integrations.lever.validation import SALARY_RANGE_FIELDS, validate_posting_fields
-from apps.integrations.models import WritebackAction, WritebackKind, WritebackSource
+from apps.integrations.models import WritebackAction, WritebackKind, WritebackSource, WritebackStatus
 from apps.integrations.writeback_inputs import (
     check_perform_as,
     enqueue_checked,
@@ -59,14 +72,18 @@ def job_update_in_lever(
     requested_by: User | None,
     source: str = WritebackSource.UI,
     idempotency_key: str | None = None,
+    base_updated_at: datetime | int | None = None,
+    overwrite: bool = False,
 ) -> WritebackAction:
     """Update a job's Lever posting with `changes`; only the fields given change.
 
     Fields: name, description_html, requirement_lists [{text, items}], location, team, department,
     commitment, workplace_type, salary {min, max, currency, interval} (all four), state.
+    With `base_updated_at` (the posting version the changes were made on, a datetime or epoch ms),
+    the worker refuses to send if the posting changed in Lever since, unless `overwrite` is set.
     """
     connection = in_lever(job, "job")
-    payload = _job_payload(job, changes)
+    payload = _job_payload(job, changes) | _conflict_options(base_updated_at, overwrite)
     check_perform_as(connection, requested_by)
     return enqueue_checked(
         connection=connection,
@@ -168,3 +185,146 @@ def _amount(value: Any) -> int | float:
     if not amount.is_finite() or amount < 0:
         raise ValidationError(f"{value!r} is not an amount.", code="salary")
     return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _conflict_options(base_updated_at: Any, overwrite: Any) -> dict[str, Any]:
+    if not isinstance(overwrite, bool):
+        raise ValidationError("overwrite must be true or false.", code="invalid")
+    options: dict[str, Any] = {"overwrite": True} if overwrite else {}
+    if base_updated_at is None:
+        return options
+    if isinstance(base_updated_at, datetime):
+        if timezone.is_naive(base_updated_at):
+            raise ValidationError("base_updated_at must be an aware datetime.", code="invalid")
+        return options | {"base_updated_at": to_ms(base_updated_at)}
+    if isinstance(base_updated_at, bool) or not isinstance(base_updated_at, int) or base_updated_at < 0:
+        raise ValidationError(
+            f"base_updated_at must be a datetime or epoch milliseconds, not {base_updated_at!r}.",
+            code="invalid",
+        )
+    return options | {"base_updated_at": base_updated_at}
+
+
+# -- what an edit changed ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobEdit:
+    changes: dict[str, Any]  # what to send: changed in the form, and different from the mirror now
+    conflicts: tuple[str, ...]  # fields changed in the form and, differently, in Lever since it was opened
+    lever: dict[str, Any]  # the mirror's values now
+    version: int | None  # the mirror's posting version now (epoch ms of remote_updated_at)
+
+
+def job_edit_values(job: Job) -> dict[str, Any]:
+    """Return the editable posting fields as the mirror has them, in the shape job_update_in_lever takes."""
+    salary_values = (job.salary_min, job.salary_max, job.salary_currency, job.salary_interval)
+    salary = (
+        dict(zip(SALARY_RANGE_FIELDS, salary_values, strict=True))
+        if any(value not in (None, "") for value in salary_values)
+        else None
+    )
+    return {
+        "name": job.name,
+        "description_html": job.description_html,
+        "requirement_lists": [
+            {"text": entry.get("text") or "", "items": list(entry.get("items") or [])}
+            for entry in job.requirement_lists or []
+            if isinstance(entry, Mapping)
+        ],
+        "location": job.location,
+        "team": job.team,
+        "department": job.department,
+        "commitment": job.employment_type,
+        "workplace_type": job.workplace_type,
+        "salary": salary,
+        "state": job.status,
+    }
+
+
+def job_version(job: Job) -> int | None:
+    """Return the posting version the mirror holds: Lever's updatedAt in epoch ms (None if unknown)."""
+    return to_ms(job.remote_updated_at) if job.remote_updated_at else None
+
+
+def fingerprint(value: Any) -> str:
+    """Return a short, stable digest of an editable value (what a form remembers it was opened with)."""
+    canonical = json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:20]
+
+
+def job_edit_fingerprints(values: Mapping[str, Any]) -> dict[str, str]:
+    return {name: fingerprint(value) for name, value in values.items() if name in JOB_FIELDS}
+
+
+def job_edit_compare(*, job: Job, original: Mapping[str, str], edited: Mapping[str, Any]) -> JobEdit:
+    """Compare an edit with what it was opened on (`original` fingerprints) and with the mirror now."""
+    lever = job_edit_values(job)
+    changes: dict[str, Any] = {}
+    conflicts = []
+    for name, value in edited.items():
+        if name not in JOB_FIELDS:
+            continue
+        mine, theirs = fingerprint(value), fingerprint(lever[name])
+        base = original.get(name, theirs)  # a field the form did not know of cannot clash
+        if mine in (base, theirs):
+            continue  # not changed here, or Lever already has it
+        changes[name] = value
+        if theirs != base:
+            conflicts.append(name)
+    return JobEdit(changes=changes, conflicts=tuple(conflicts), lever=lever, version=job_version(job))
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+        return format(number.normalize(), "f") if number.is_finite() else str(number)
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return str(value)
+
+
+# -- the person's own updates of a job ------------------------------------------------------------------
+
+
+def job_edit_problem(*, job: Job, user: User) -> str:
+    """Return why `user` cannot update the job's posting now ("" when they can)."""
+    try:
+        check_perform_as(in_lever(job, "job"), user)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+def job_update_last(*, job: Job, user: User) -> WritebackAction | None:
+    """Return the latest posting update of `job` that `user` asked for."""
+    return (
+        WritebackAction.objects.filter(job=job, kind=WritebackKind.UPDATE_JOB, requested_by=user)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def job_update_conflicted(action: WritebackAction | None) -> bool:
+    """Tell whether an update failed because the posting changed in Lever first (see UpdateJob)."""
+    return bool(
+        action is not None
+        and action.status == WritebackStatus.FAILED
+        and isinstance(action.request, dict)
+        and action.request.get("conflict")
+    )
+
+
+def job_update_retire(action: WritebackAction, *, reason: str) -> bool:
+    """Cancel a failed update the person resolved another way (overwrote or took Lever's version)."""
+    return bool(
+        WritebackAction.objects.filter(
+            pk=action.pk, kind=WritebackKind.UPDATE_JOB, status=WritebackStatus.FAILED
+        ).update(status=WritebackStatus.CANCELLED, status_reason=reason, completed_at=timezone.now())
+    )
