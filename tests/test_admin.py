@@ -12,6 +12,7 @@ from tests.accounts.factories import MembershipFactory
 from tests.candidates.factories import (
     ApplicationFactory,
     AttachmentFactory,
+    CandidateExportFactory,
     CandidateFactory,
     InterviewFactory,
     NoteFactory,
@@ -33,6 +34,7 @@ from tests.integrations.factories import (
 )
 from tests.jobs.factories import (
     HiringTeamMemberFactory,
+    JobExportSettingsFactory,
     JobFactory,
     JobScreeningQuestionFactory,
     JobStageFactory,
@@ -82,6 +84,8 @@ FACTORIES = [
     ScoreFactory,
     ScoreFeedbackFactory,
     ScoringSettingsFactory,
+    CandidateExportFactory,
+    JobExportSettingsFactory,
 ]
 
 

@@ -6,7 +6,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.candidates.factories import ApplicationFactory, AttachmentFactory, CandidateFactory
+from tests.candidates.factories import (
+    ApplicationFactory,
+    AttachmentFactory,
+    CandidateExportFactory,
+    CandidateFactory,
+)
 from tests.conftest import client_for
 from tests.integrations.factories import SyncRunFactory, WritebackActionFactory
 from tests.jobs.factories import JobFactory
@@ -35,6 +40,10 @@ def object_views() -> set[str]:
     return found
 
 
+def export_of(cast):
+    return CandidateExportFactory(candidate=CandidateFactory(connection=cast.connection))
+
+
 def stored_pdf(cast):
     return AttachmentFactory(
         application=ApplicationFactory(connection=cast.connection),
@@ -45,6 +54,11 @@ def stored_pdf(cast):
 
 # How to make an object of workspace A for each view, and which method the view answers.
 CASES = {
+    "candidates:export": ("post", lambda cast: CandidateFactory(connection=cast.connection)),
+    "candidates:export-status": ("get", lambda cast: export_of(cast)),
+    "candidates:export-add-to-job": ("post", lambda cast: export_of(cast)),
+    "candidates:export-skip": ("post", lambda cast: export_of(cast)),
+    "candidates:job-ats-sync": ("get", lambda cast: JobFactory(connection=cast.connection)),
     "jobs:edit": ("get", lambda cast: JobFactory(connection=cast.connection)),
     "candidates:changes": ("get", lambda cast: CandidateFactory(connection=cast.connection)),
     "candidates:file-download": ("get", lambda cast: stored_pdf(cast)),

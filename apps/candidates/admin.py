@@ -6,6 +6,7 @@ from apps.candidates.models import (
     Application,
     Attachment,
     Candidate,
+    CandidateExport,
     Interview,
     Note,
     Offer,
@@ -132,3 +133,22 @@ class ScorecardAdmin(ApplicationChildAdmin):
     list_display = ("__str__", "application_link", "author", "overall_rating", "completed_at")
     extra_filters = ("overall_rating", "kind")
     date_hierarchy = "completed_at"
+
+
+@admin.register(CandidateExport)
+class CandidateExportAdmin(admin.ModelAdmin):
+    """Exports of people added in Recruitdesk: the per-job log staff look at when one did not arrive."""
+
+    list_display = ("__str__", "job", "trigger", "status", "match_reason", "created_at")
+    list_filter = ("status", "trigger", "source")
+    list_select_related = ("candidate", "job")
+    search_fields = ("candidate__name", "candidate__email", "matched_name", "key")
+    raw_id_fields = (
+        "workspace",
+        "candidate",
+        "job",
+        "application",
+        "action",
+        "matched_candidate",
+        "requested_by",
+    )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
-from apps.integrations.models import MirroredModel, MirroredQuerySet
+from apps.core.models import WorkspaceScopedModel
+from apps.integrations.models import MirroredModel, MirroredQuerySet, WritebackSource
 
 
 class Tag(MirroredModel):
@@ -74,6 +76,13 @@ class Candidate(MirroredModel):
     current_title = models.CharField(max_length=255, blank=True)
     current_company = models.CharField(max_length=255, blank=True)
     is_anonymized = models.BooleanField(default=False)
+    # Ours, not mirrored: the sync never writes it. {"source", "tags", "sourced_by" (AtsUser pk),
+    # "added_by" (User pk), "via" (ui or import)}; read by apps.candidates.sourcing when exporting.
+    sourcing = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the person was added in Recruitdesk; empty for synced people.",
+    )
 
     class Meta(MirroredModel.Meta):
         ordering = ["name"]
@@ -301,3 +310,94 @@ class Scorecard(MirroredModel):
 
     def __str__(self) -> str:
         return self.title or f"Scorecard {self.pk}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    EXPORTED = "exported", "Exported"
+    DUPLICATE = "duplicate", "Duplicate found"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class ExportCause(models.TextChoices):
+    """Why an export started: the button (or an import asking for it), or one of the job's triggers."""
+
+    MANUAL = "manual", "Export to ATS"
+    CONTACT_FOUND = "contact_found", "Contact information found"
+    ADDED_TO_PIPELINE = "added_to_pipeline", "Added to the pipeline"
+    TIER_REACHED = "tier_reached", "Fit tier reached"
+
+
+class CandidateExport(WorkspaceScopedModel):
+    """One attempt to put a candidate added in Recruitdesk into Lever, and how it ended.
+
+    `key` makes each trigger fire once per candidate and job. A duplicate found in the mirror is
+    recorded here and nothing is queued; otherwise `action` is the outbox row, and the export settles
+    (exported, duplicate found by the worker's Lever check, failed) once that action finishes
+    (apps.candidates.sourcing_export.exports_settle).
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="exports")
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="candidate_exports"
+    )
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exports",
+        help_text="The local application exported with the person (empty for a lead).",
+    )
+    trigger = models.CharField(max_length=20, choices=ExportCause.choices)
+    key = models.CharField(max_length=255, help_text="One export per key: a trigger fires once.")
+    status = models.CharField(
+        max_length=20, choices=ExportStatus.choices, default=ExportStatus.PENDING, db_index=True
+    )
+    source = models.CharField(max_length=20, choices=WritebackSource.choices, default=WritebackSource.UI)
+    action = models.ForeignKey(
+        "integrations.WritebackAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidate_exports",
+    )
+    matched_candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="export_matches",
+        help_text="The person this one duplicates.",
+    )
+    matched_contact_id = models.CharField(max_length=255, blank=True, help_text="Their Lever contact id.")
+    matched_name = models.CharField(max_length=255, blank=True)
+    match_reason = models.CharField(max_length=600, blank=True, help_text='e.g. "same email ada@example.com"')
+    message = models.TextField(blank=True, help_text="What happened, with Lever's message on failure.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="candidates_export_unique_key")
+        ]
+        indexes = [models.Index(fields=["job", "-created_at"], name="cand_export_job_log")]
+
+    def __str__(self) -> str:
+        return f"Export of {self.candidate} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ExportStatus.PENDING
+
+    @property
+    def can_resolve(self) -> bool:
+        """A duplicate the mirror found: the recruiter adds the person found to the job, or skips."""
+        return self.status == ExportStatus.DUPLICATE and self.matched_candidate_id not in (
+            None,
+            self.candidate_id,
+        )

@@ -7,6 +7,7 @@ from apps.integrations.mirror_admin import MirroredAdmin
 from apps.jobs.models import (
     HiringTeamMember,
     Job,
+    JobExportSettings,
     JobScreeningQuestion,
     JobStage,
     Requisition,
@@ -87,3 +88,11 @@ class JobScreeningQuestionAdmin(MirroredAdmin):
     extra_filters = ("required", "job")
     search_fields = ("job__name", "question__text")
     list_select_related = ("job", "question")
+
+
+@admin.register(JobExportSettings)
+class JobExportSettingsAdmin(admin.ModelAdmin):
+    list_display = ("job", "trigger", "tier", "trigger_set_at", "updated_by")
+    list_filter = ("trigger",)
+    search_fields = ("job__name",)
+    raw_id_fields = ("workspace", "job", "updated_by")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
+from apps.core.models import WorkspaceScopedModel
 from apps.integrations.models import MirroredModel, MirroredQuerySet
 from apps.integrations.roles import UnifiedRole
 
@@ -213,3 +215,55 @@ class JobScreeningQuestion(MirroredModel):
 
     def __str__(self) -> str:
         return f"{self.job} · {self.question}"
+
+
+class ExportTrigger(models.TextChoices):
+    """When a candidate added in Recruitdesk to a job is exported to Lever (job settings → ATS sync)."""
+
+    NEVER = "never", "Never: only with the Export to ATS button"
+    CONTACT_FOUND = "contact_found", "When contact information is found (an email or a phone)"
+    ADDED_TO_PIPELINE = "added_to_pipeline", "When added to this job's pipeline"
+    TIER_REACHED = "tier_reached", "When the fit score reaches a tier"
+
+
+# The tiers a recruiter can pick; "reaching" one means that tier or a better one. Values are
+# apps.scoring.models.Tier's (not imported: scoring depends on jobs, not the other way round).
+EXPORT_TIERS = [("tier_1", "Tier 1"), ("tier_2", "Tier 2"), ("tier_3", "Tier 3")]
+
+
+class JobExportSettings(WorkspaceScopedModel):
+    """A job's ATS sync setting: which event exports the candidates added to it in Recruitdesk.
+
+    Triggers never fire retroactively: only candidates created at or after `trigger_set_at` (when the
+    current trigger and tier were chosen) are exported by it; the Export to ATS button covers the rest.
+    """
+
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="export_settings")
+    trigger = models.CharField(max_length=20, choices=ExportTrigger.choices, default=ExportTrigger.NEVER)
+    tier = models.CharField(
+        max_length=20,
+        choices=EXPORT_TIERS,
+        blank=True,
+        help_text="For the tier trigger: this tier or better.",
+    )
+    trigger_set_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current trigger was chosen; older candidates never fire."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "job export settings"
+
+    def __str__(self) -> str:
+        return f"ATS sync of {self.job}: {self.get_trigger_display()}"
+
+    def applies_to(self, candidate: Any) -> bool:
+        """Whether the trigger may fire for this candidate (created after the trigger was set)."""
+        return (
+            self.trigger != ExportTrigger.NEVER
+            and self.trigger_set_at is not None
+            and candidate.created_at is not None
+            and candidate.created_at >= self.trigger_set_at
+        )

@@ -215,6 +215,7 @@ def score_applications(
     write_back: bool = True,
 ) -> ScoringSummary:
     """Score these applications where their inputs changed (all of them with `force`)."""
+    from apps.candidates.sourcing import export_triggers_after_scoring
     from apps.scoring.writeback import scores_write_back
 
     pks = list(scorable(applications).order_by("candidate_id", "pk").values_list("pk", flat=True))
@@ -224,6 +225,7 @@ def score_applications(
         progress.phase("scoring", total=len(pks))
     for chunk in _chunks(pks, conf.chunk_size()):
         chunk_summary, changed = run.score_chunk(chunk)
+        export_triggers_after_scoring(changed)  # "export when the fit score reaches tier X"
         if write_back:
             chunk_summary.written_back = scores_write_back(changed)
         summary.add(chunk_summary)

@@ -7,6 +7,7 @@ from apps.candidates.models import (
     Application,
     Attachment,
     Candidate,
+    CandidateExport,
     Interview,
     Note,
     Offer,
@@ -113,3 +114,13 @@ class ScorecardFactory(ApplicationChildFactory):
 
     title = "Technical interview"
     overall_rating = 3
+
+
+class CandidateExportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidateExport
+
+    candidate = factory.SubFactory(CandidateFactory)
+    workspace = factory.SelfAttribute("candidate.workspace")
+    trigger = "manual"
+    key = factory.Sequence(lambda n: f"export-{n}")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 
 from apps.jobs.models import (
     HiringTeamMember,
     HiringTeamRole,
     Job,
+    JobExportSettings,
     JobScreeningQuestion,
     JobStage,
     JobStatus,
@@ -83,3 +85,13 @@ class JobScreeningQuestionFactory(MirroredFactory):
     connection = factory.SelfAttribute("job.connection")
     question = factory.SubFactory(ScreeningQuestionFactory, connection=factory.SelfAttribute("..connection"))
     remote_id = factory.LazyAttribute(lambda o: f"{o.job.remote_id}:{o.question.remote_id}")
+
+
+class JobExportSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JobExportSettings
+
+    job = factory.SubFactory(JobFactory)
+    workspace = factory.SelfAttribute("job.workspace")
+    trigger = "added_to_pipeline"
+    trigger_set_at = factory.LazyFunction(timezone.now)
