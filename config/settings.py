@@ -68,6 +68,7 @@ LOCAL_APPS = [
     "apps.scoring",
     "apps.dashboard",
     "apps.lever_sandbox",
+    "apps.imports",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("actions/", include("apps.candidates.urls_actions")),
     path("scoring/", include("apps.scoring.urls")),
     path("integrations/", include("apps.integrations.urls")),
+    path("imports/", include("apps.imports.urls")),
     path("webhooks/lever/<str:token>/", lever_webhook_receive, name="lever-webhook"),
     path("", include("apps.dashboard.urls")),
 ]

@@ -22,6 +22,7 @@ from tests.candidates.factories import (
     SourceFactory,
     TagFactory,
 )
+from tests.imports.factories import CandidateImportFactory, ImportRowFactory
 from tests.integrations.factories import (
     AtsUserFactory,
     ConnectionFactory,
@@ -51,7 +52,7 @@ from tests.scoring.factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "integrations", "jobs", "candidates", "scoring"}
+OUR_APPS = {"accounts", "integrations", "jobs", "candidates", "scoring", "imports"}
 
 FACTORIES = [
     MembershipFactory,
@@ -86,6 +87,8 @@ FACTORIES = [
     ScoringSettingsFactory,
     CandidateExportFactory,
     JobExportSettingsFactory,
+    CandidateImportFactory,
+    ImportRowFactory,
 ]
 
 

@@ -13,12 +13,22 @@ from tests.candidates.factories import (
     CandidateFactory,
 )
 from tests.conftest import client_for
+from tests.imports.factories import CandidateImportFactory
 from tests.integrations.factories import SyncRunFactory, WritebackActionFactory
 from tests.jobs.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"accounts", "jobs", "candidates", "actions", "integrations", "dashboard", "scoring"}
+OUR_NAMESPACES = {
+    "accounts",
+    "jobs",
+    "candidates",
+    "actions",
+    "integrations",
+    "dashboard",
+    "scoring",
+    "imports",
+}
 
 
 def object_views() -> set[str]:
@@ -40,6 +50,10 @@ def object_views() -> set[str]:
     return found
 
 
+def an_import(cast, **fields):
+    return CandidateImportFactory(workspace=cast.workspace, **fields)
+
+
 def export_of(cast):
     return CandidateExportFactory(candidate=CandidateFactory(connection=cast.connection))
 
@@ -54,6 +68,13 @@ def stored_pdf(cast):
 
 # How to make an object of workspace A for each view, and which method the view answers.
 CASES = {
+    "imports:detail": ("get", lambda cast: an_import(cast, status="succeeded")),
+    "imports:mapping": ("get", lambda cast: an_import(cast)),
+    "imports:preview": ("get", lambda cast: an_import(cast, status="ready", preview={"valid": 1})),
+    "imports:progress": ("get", lambda cast: an_import(cast, status="running")),
+    "imports:report": ("get", lambda cast: an_import(cast, status="succeeded")),
+    "imports:run": ("post", lambda cast: an_import(cast, status="ready")),
+    "imports:discard": ("post", lambda cast: an_import(cast)),
     "candidates:export": ("post", lambda cast: CandidateFactory(connection=cast.connection)),
     "candidates:export-status": ("get", lambda cast: export_of(cast)),
     "candidates:export-add-to-job": ("post", lambda cast: export_of(cast)),

@@ -40,6 +40,7 @@ from apps.candidates.sourcing_duplicates import DuplicateMatch, NewCandidate, du
 from apps.candidates.sourcing_export import candidate_export, export_add_to_job, export_skip, exports_settle
 from apps.candidates.sourcing_triggers import (
     BUTTON_ONLY,
+    NO_EXPORT_TRIGGERS,
     export_settings_for,
     export_triggers_after_contact_change,
     export_triggers_after_scoring,
@@ -175,6 +176,7 @@ def candidate_add(
             "sourced_by": sourced_by.pk if sourced_by else None,
             "added_by": getattr(requested_by, "pk", None),
             "via": source,
+            **({NO_EXPORT_TRIGGERS: True} if export is False else {}),
         },
     )
     application = None

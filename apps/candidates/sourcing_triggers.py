@@ -24,6 +24,8 @@ from apps.integrations.models import WritebackSource
 from apps.jobs.models import ExportTrigger, Job, JobExportSettings
 
 logger = logging.getLogger(__name__)
+# Set in Candidate.sourcing for people added with "never export": no trigger fires for them, ever.
+NO_EXPORT_TRIGGERS = "no_export_triggers"
 
 TIER_RANK = {"tier_1": 1, "tier_2": 2, "tier_3": 3, "not_a_match": 4}  # lower is better
 TIER_LABELS = {"tier_1": "Tier 1", "tier_2": "Tier 2", "tier_3": "Tier 3"}
@@ -101,6 +103,8 @@ def _adder(candidate: Candidate) -> Any:
 def _fire(
     candidate: Candidate, application: Application, cause: str, *, requested_by: Any = None
 ) -> CandidateExport | None:
+    if (candidate.sourcing or {}).get(NO_EXPORT_TRIGGERS):
+        return None  # added with "never export": only the Export to ATS button sends them
     job = application.job
     settings = export_settings_for(job) if job is not None else None
     if settings is None or settings.trigger != cause or not settings.applies_to(candidate):

@@ -173,6 +173,18 @@ def test_a_tier_fires_at_that_tier_or_better_only_once(cast, job):
     assert exports() == [export]
 
 
+def test_people_added_with_never_export_are_left_alone_by_every_trigger(cast, job):
+    set_trigger(cast, job, ExportTrigger.TIER_REACHED, "tier_2")
+    kept_local = add(cast, job, export=False)
+    assert export_triggers_after_scoring([score(kept_local.application, "tier_1")]) == 0
+    set_trigger(cast, job, ExportTrigger.CONTACT_FOUND)
+    also_local = add(cast, job, new=NewCandidate(name="Grace", emails=("grace@new.example",)), export=False)
+    assert export_triggers_after_contact_change(also_local.candidate) == []
+    assert exports() == []
+    # The Export to ATS button still sends them.
+    assert candidate_export(candidate=kept_local.candidate, requested_by=cast.recruiter).status == "pending"
+
+
 def test_a_tier_never_fires_retroactively(cast, job):
     result = before_the_trigger(cast, job, ExportTrigger.TIER_REACHED, "tier_3")
     assert export_triggers_after_scoring([score(result.application, "tier_1")]) == 0
