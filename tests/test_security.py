@@ -1,0 +1,176 @@
+"""Security settings and headers: check --deploy, HSTS, CSP, framing, referrer, cookies, login limits."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from apps.core.security import CONTENT_SECURITY_POLICY
+from tests.accounts.factories import PASSWORD
+from tests.candidates.factories import ApplicationFactory, AttachmentFactory, CandidateFactory
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What production looks like (DEBUG off, HTTPS everywhere); see also tests/test_settings.py, which runs
+# check --deploy in a fresh process with the production environment.
+PRODUCTION = {
+    "DEBUG": False,
+    "SECRET_KEY": "k" * 20 + "-production-like-secret-key-with-enough-entropy-0123456789",
+    "ALLOWED_HOSTS": ["recruitdesk.example.com"],
+    "SECURE_SSL_REDIRECT": True,
+    "SECURE_HSTS_SECONDS": 31_536_000,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()  # allauth keeps its counters in the cache
+    yield
+    cache.clear()
+
+
+def test_check_deploy_has_no_warnings_in_production(monkeypatch):
+    # The browser tests set it for Playwright's event loop; production never does.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+    with override_settings(**PRODUCTION):
+        call_command("check", "--deploy", "--fail-level", "WARNING")
+
+
+def test_security_settings_are_on():
+    assert "apps.core.security.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
+    assert settings.X_FRAME_OPTIONS == "DENY"
+    assert settings.SECURE_REFERRER_POLICY == "same-origin"
+    assert settings.SECURE_CONTENT_TYPE_NOSNIFF is True
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+    # Test settings run with DEBUG off, so production defaults apply: secure cookies, HSTS.
+    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    assert settings.SECURE_HSTS_SECONDS >= 31_536_000
+
+
+def assert_page_headers(response):
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_csp_allows_scripts_only_from_our_own_files():
+    directives = dict(part.split(" ", 1) for part in CONTENT_SECURITY_POLICY.split("; "))
+    assert directives["script-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["form-action"] == "'self'"
+    assert "unsafe-eval" not in CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize("page", ["dashboard", "candidate", "login"])
+def test_pages_carry_the_security_headers(cast, page):
+    if page == "login":
+        response = Client().get(reverse("account_login"))
+    elif page == "dashboard":
+        response = client_for(cast.recruiter).get(reverse("dashboard:index"))
+    else:
+        candidate = ApplicationFactory(connection=cast.connection).candidate
+        response = client_for(cast.recruiter).get(reverse("candidates:detail", args=[candidate.pk]))
+    assert response.status_code == 200
+    assert_page_headers(response)
+    # Nothing the policy would block: no inline <script>, no on*= handlers.
+    html = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script> in the page"
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler in the page"
+
+
+def test_htmx_fragments_carry_the_policy_too(cast):
+    candidate = CandidateFactory(connection=cast.connection)
+    response = client_for(cast.recruiter).get(
+        reverse("candidates:list"), {"q": candidate.name}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert_page_headers(response)
+
+
+def test_hsts_is_sent_over_https(cast):
+    with override_settings(SECURE_HSTS_SECONDS=31_536_000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True):
+        response = client_for(cast.recruiter).get(reverse("dashboard:index"), secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_session_and_csrf_cookies_are_secure_and_the_session_cookie_is_httponly(cast):
+    client = Client()
+    client.get(reverse("account_login"))
+    response = client.post(reverse("account_login"), {"login": cast.viewer.email, "password": PASSWORD})
+    assert response.status_code == 302
+    session = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["secure"] and session["httponly"]
+    assert client.cookies[settings.CSRF_COOKIE_NAME]["secure"]
+
+
+def test_pdf_preview_keeps_same_origin_framing(cast):
+    attachment = AttachmentFactory(
+        application=ApplicationFactory(connection=cast.connection),
+        file=ContentFile(b"%PDF-1.4 test", name="cv.pdf"),
+        content_type="application/pdf",
+    )
+    response = client_for(cast.viewer).get(reverse("candidates:file-preview", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+
+
+def test_the_oauth_connect_page_may_post_to_lever(cast):
+    """Its form is redirected to Lever's consent screen; browsers apply form-action to that redirect."""
+    response = client_for(cast.owner).get(reverse("integrations:lever-credentials"))
+    assert response.status_code == 200
+    assert "form-action" not in response["Content-Security-Policy"]
+    assert "script-src 'self';" in response["Content-Security-Policy"]
+
+
+def test_the_staff_admin_has_no_inline_scripts(staff_client):
+    for url in ("/admin/", "/admin/accounts/workspace/add/"):
+        response = staff_client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.content.decode()), url
+
+
+def test_templates_have_no_inline_scripts_or_handlers():
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son[a-z]+=\"", text):
+            offenders.append(str(path.relative_to(ROOT)))
+        triggers = [re.sub(r"from:\S+", "", t) for t in re.findall(r"hx-trigger=\"([^\"]*)\"", text)]
+        if any("[" in t for t in triggers) or "hx-on" in text or re.search(r"hx-vals=.js:", text):
+            offenders.append(f"{path.relative_to(ROOT)} (htmx code needs eval or inline script)")
+    assert not offenders
+
+
+def test_the_sixth_bad_login_is_refused(cast):
+    client = Client()
+    url = reverse("account_login")
+    for _ in range(5):
+        response = client.post(url, {"login": cast.viewer.email, "password": "wrong"})
+        assert response.status_code == 200  # the form again, with its error
+        assert "Too many failed login attempts" not in response.content.decode()
+    response = client.post(url, {"login": cast.viewer.email, "password": "wrong"})
+    assert "Too many failed login attempts" in response.content.decode()
+    # Even the right password is refused until the window passes.
+    response = client.post(url, {"login": cast.viewer.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
