@@ -117,6 +117,11 @@ def verify(body: dict[str, Any], signing_tokens: Iterable[str]) -> bool:
     return matched
 
 
+# The epoch milliseconds a datetime can hold (years 1 to 9999): beyond them a delivery is malformed.
+EARLIEST_MS = -62_135_596_800_000
+LATEST_MS = 253_402_300_799_999
+
+
 def milliseconds(value: Any) -> int | None:
     """Return `triggeredAt` as integer ms from an int, an integral float or a string of digits."""
     if isinstance(value, bool):
@@ -155,6 +160,8 @@ def parse_envelope(body: Any) -> Envelope:
     triggered_at = milliseconds(raw_triggered)
     if raw_triggered is not None and triggered_at is None:
         raise MalformedDelivery("triggeredAt is not an integer of epoch milliseconds.")
+    if triggered_at is not None and not EARLIEST_MS <= triggered_at <= LATEST_MS:
+        raise MalformedDelivery("triggeredAt is outside the calendar (years 1 to 9999).")
     if data and not token:
         raise MalformedDelivery("token is missing.")
     if data and triggered_at is None:

@@ -101,7 +101,10 @@ def _ends_at(starts_at: datetime | None, duration: int | None) -> datetime | Non
     # A week bounds a real interview and keeps a garbage duration from overflowing the datetime.
     if starts_at is None or duration is None or not 0 <= duration <= 7 * 24 * 60:
         return None
-    return starts_at + timedelta(minutes=duration)
+    try:
+        return starts_at + timedelta(minutes=duration)
+    except OverflowError:  # a start in the last week of year 9999
+        return None
 
 
 def _flatten_panels(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -225,14 +228,20 @@ def _rating(field: dict[str, Any] | None) -> tuple[int | None, str]:
         return None, ""
     value = field.get("value")
     match = _RATING.match(text(value)) if not isinstance(value, float) else None
-    number = int(match["number"]) if match else parse_int(value)
+    number = _digits(match["number"]) if match else parse_int(value)
     if number is None or not 1 <= number <= 4:
         return None, ""
     label = match["label"].strip() if match else ""
-    if not label:  # a bare number: borrow the label of the option that carries it
-        for option in field.get("options") or []:
+    options = field.get("options")
+    if not label and isinstance(options, list):  # a bare number: borrow the label of the option carrying it
+        for option in options:
             option_match = _RATING.match(text(option.get("text") if isinstance(option, dict) else option))
-            if option_match and int(option_match["number"]) == number:
+            if option_match and _digits(option_match["number"]) == number:
                 label = option_match["label"].strip()
                 break
     return number, label
+
+
+def _digits(digits: str) -> int | None:
+    """Return the number a short run of digits spells; None for a run too long to be a rating."""
+    return int(digits) if len(digits) <= 9 else None

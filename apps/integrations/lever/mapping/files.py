@@ -8,6 +8,8 @@ from apps.integrations.lever.mapping.values import items, obj, ref_id, text
 from apps.integrations.lever.parsing import parse_int, parse_ms
 from apps.integrations.records import Record
 
+_MAX_SIZE = 2**63 - 1  # the largest value a PositiveBigIntegerField holds
+
 # A fixed table rather than `mimetypes`, whose answers depend on the host's /etc/mime.types and
 # would make the same Lever object hash differently on two machines.
 CONTENT_TYPES: dict[str, str] = {
@@ -125,7 +127,7 @@ def _attachment(
             "name": file_name,
             "extension": extension,
             "content_type": CONTENT_TYPES.get(extension, ""),
-            "size": byte_size if byte_size is not None and byte_size >= 0 else None,
+            "size": byte_size if byte_size is not None and 0 <= byte_size <= _MAX_SIZE else None,
             "uploaded_at": uploaded_at,
             "processing_status": text(status, 20),
             "parsed_positions": positions,

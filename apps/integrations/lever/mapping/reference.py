@@ -19,6 +19,7 @@ from apps.integrations.lever.parsing import parse_int, parse_ms
 from apps.integrations.records import Record
 
 _REASON_TYPES = ("hired", "non-hired")
+_MAX_HEADCOUNT = 2**31 - 1  # the largest value a PositiveIntegerField holds on every database
 
 
 def map_user(user: Any) -> Record:
@@ -133,4 +134,4 @@ def map_requisition(req: Any) -> Record:
 
 def _headcount(value: Any) -> int | None:
     number = parse_int(value)  # "unlimited" and other words are not numbers
-    return number if number is not None and number >= 0 else None
+    return number if number is not None and 0 <= number <= _MAX_HEADCOUNT else None

@@ -18,6 +18,9 @@ from apps.integrations.lever.parsing import unwrap
 # Our DecimalFields hold 14 digits, 2 after the point.
 _CENT = Decimal("0.01")
 _DECIMAL_LIMIT = Decimal(10) ** 12
+# Lever's ids are UUIDs (36 characters) or short slugs ("lead-new"). Anything far longer is garbage, and
+# would not fit our 255-character remote_id columns once combined ("<posting>:<user>:<role>").
+MAX_ID_LENGTH = 100
 
 
 class MappingError(ValueError):
@@ -44,19 +47,22 @@ def require_id(payload: dict[str, Any], kind: str) -> str:
     """Return the object's id, or raise MappingError naming the kind of object that lacked one."""
     remote_id = ref_id(payload.get("id"))
     if remote_id is None:
-        raise MappingError(f"Lever {kind} without an id")
+        raise MappingError(f"Lever {kind} without a usable id")
     return remote_id
 
 
 def ref_id(value: Any) -> str | None:
-    """Return the id a reference carries: a plain id, or the `id` of an expanded object (`expand=`)."""
+    """Return the id a reference carries: a plain id, or the `id` of an expanded object (`expand=`).
+
+    None when there is none, or when it is longer than any Lever id (MAX_ID_LENGTH).
+    """
     if isinstance(value, dict):
         value = value.get("id")
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | str):
         text = str(value).strip()
-        return text or None
+        return text if text and len(text) <= MAX_ID_LENGTH else None
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -14,10 +15,13 @@ from django.utils import timezone
 from apps.integrations.lever.client import LeverClient
 from apps.integrations.lever.events import ClientEvent, RequestEvent
 from apps.integrations.lever.mapping import MappingError
+from apps.integrations.lever.mapping.values import obj, ref_id
 from apps.integrations.models import Connection, SyncRun
 from apps.integrations.records import Record
 from apps.integrations.sync_runs import sync_run_beat
 from apps.integrations.upsert import MirrorWriter
+
+logger = logging.getLogger(__name__)
 
 BEAT_EVERY = 5.0  # seconds between heartbeats (checkpoint + stats) while work goes on
 
@@ -148,6 +152,12 @@ class SyncContext:
                 result = to_records(item)
             except MappingError as exc:
                 self.error(str(exc))
+                continue
+            except Exception as exc:
+                # A mapping bug on one odd object must not fail the page, nor the run: skip it, say so.
+                remote_id = ref_id(obj(item).get("id")) or "without an id"
+                logger.exception("Could not map Lever object %s in sync #%s", remote_id, self.run.pk)
+                self.error(f"Lever object {remote_id} could not be mapped ({type(exc).__name__}); skipped")
                 continue
             records.extend(result if isinstance(result, list | tuple) else [result])
         return records
