@@ -129,6 +129,9 @@ def webhook_receive(*, connection: Connection, raw: bytes, now: datetime | None 
         body = json.loads(raw)
     except (ValueError, RecursionError):
         return _malformed(connection, raw, None, "The body is not JSON.")
+    if "\\u0000" in json.dumps(body):
+        # PostgreSQL cannot store NUL in text or jsonb; Lever never sends it.
+        return _malformed(connection, raw, None, "The body contains NUL characters.")
     try:
         envelope = parse_envelope(body)
     except MalformedDelivery as exc:
@@ -233,10 +236,11 @@ def _malformed(connection: Connection, raw: bytes, body: Any, reason: str) -> Re
     event = WebhookEvent.objects.create(
         workspace_id=connection.workspace_id,
         connection=connection,
-        event=name[:64] if isinstance(name, str) else "",
+        event=name[:64].replace("\x00", "") if isinstance(name, str) else "",
         dedupe_key=f"rejected:{uuid.uuid4().hex}",
         status=WebhookStatus.REJECTED,
-        payload={"raw": raw[:MAX_STORED_RAW].decode("utf-8", errors="replace")},
+        # NUL becomes U+FFFD: PostgreSQL cannot store it, and the raw text is only kept for reading.
+        payload={"raw": raw[:MAX_STORED_RAW].decode("utf-8", errors="replace").replace("\x00", "\ufffd")},
         error=f"Malformed: {reason}",
     )
     return _log(connection, "", Receipt(Verdict.MALFORMED, reason, event.pk))
