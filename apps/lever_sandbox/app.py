@@ -12,11 +12,12 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from typing import Any
 
 from apps.lever_sandbox import simulate, writes
 from apps.lever_sandbox.auth import authenticate
-from apps.lever_sandbox.faults import Counters, Faults, TokenBucket
+from apps.lever_sandbox.faults import Counters, FaultConfig, Faults, TokenBucket
 from apps.lever_sandbox.generate.dataset import OppRow, Progress
 from apps.lever_sandbox.oauth import OAuth
 from apps.lever_sandbox.protocol import ApiError, Request, Response, error_response
@@ -114,8 +115,9 @@ class Sandbox:
                 return error_response(ApiError(403, "The sandbox controls answer loopback clients only"))
             return self._call(route.handler, req)
         fault = self.faults.roll()
-        if self.faults.config.latency:
-            time.sleep(self.faults.config.latency)
+        delay = self.faults.delay()
+        if delay:
+            time.sleep(delay)
         if fault == "drop":
             raise DropConnection
         if fault == "error":
@@ -127,12 +129,14 @@ class Sandbox:
             req.credential = authenticate(req, self.api_keys, self.oauth)
         except ApiError as err:
             return self._finish(error_response(err))
-        if self.rate_limit and not self.bucket.allow(req.credential.bucket):
+        if self.faults.throttled() or (self.rate_limit and not self.bucket.allow(req.credential.bucket)):
             return self._finish(
                 error_response(ApiError(429, "Rate limit exceeded: slow down and retry later"))
             )
         response = self._call(route.handler, req)
-        if fault == "truncate" and response.body:
+        # Only JSON bodies: a cut file download would come with a Content-Length it does not match,
+        # which the HTTP client refuses by itself (urllib3 enforces the length).
+        if fault == "truncate" and response.body and response.is_json:
             response.body = response.body[: len(response.body) // 2]
         return self._finish(response)
 
@@ -158,17 +162,9 @@ class Sandbox:
         self.rate_limit = bool(enabled)
         self.bucket.reset()
 
-    def set_faults(
-        self,
-        error_rate: float = 0.0,
-        latency: float = 0.0,
-        drop_rate: float = 0.0,
-        truncate_rate: float = 0.0,
-    ) -> None:
-        """Set every fault at once (unset ones go back to 0)."""
-        self.faults.set(
-            error_rate=error_rate, latency=latency, drop_rate=drop_rate, truncate_rate=truncate_rate
-        )
+    def set_faults(self, **faults: float) -> None:
+        """Set every fault at once (unset ones go back to their defaults: no faults)."""
+        self.faults.set(**{**asdict(FaultConfig()), **faults})
 
     def set_confidential_access(self, allowed: bool, api_key: str | None = None) -> None:
         """Grant or withdraw confidential access for an API key (the default key when omitted)."""
@@ -198,13 +194,9 @@ class Sandbox:
         return self.webhooks.deliveries()
 
     def config(self) -> dict[str, Any]:
-        faults = self.faults.config
         return {
             "rate_limit": self.rate_limit,
-            "error_rate": faults.error_rate,
-            "latency": faults.latency,
-            "drop_rate": faults.drop_rate,
-            "truncate_rate": faults.truncate_rate,
+            **asdict(self.faults.config),
             "confidential_access": self.api_keys[self.api_key],
             "token_lifetime": self.oauth.token_lifetime,
             "oauth_revoked": self.oauth.revoked,
@@ -213,7 +205,7 @@ class Sandbox:
 
     def configure(self, **changes: Any) -> dict[str, Any]:
         """Change switches by name (as ``POST /_sandbox/config`` does) and return them all."""
-        fault_names = ("error_rate", "latency", "drop_rate", "truncate_rate")
+        fault_names = tuple(asdict(FaultConfig()))
         unknown = set(changes) - {
             *fault_names,
             "rate_limit",

@@ -15,7 +15,7 @@ ENDPOINTS = {
     "POST /_sandbox/stats/reset": "zero the request counters",
     "GET /_sandbox/config": "current switches",
     "POST /_sandbox/config": "change switches: rate_limit, error_rate, latency, drop_rate, truncate_rate, "
-    "confidential_access, token_lifetime, oauth_auto_approve",
+    "spike_rate, spike_latency, throttle_rate, throttle_burst, confidential_access, token_lifetime, oauth_auto_approve",
     "POST /_sandbox/revoke": "revoke the OAuth app (token endpoint invalid_grant, API 401 for OAuth tokens)",
     "POST /_sandbox/restore": "allow OAuth again (old grants stay dead; authorize again)",
     "GET /_sandbox/deliveries": "webhook deliveries with payloads and attempts",

@@ -42,6 +42,13 @@ class FaultConfig:
     latency: float = 0.0  # seconds added before each API response
     drop_rate: float = 0.0  # share of connections closed without any response
     truncate_rate: float = 0.0  # share of JSON bodies cut in half (status 200, invalid JSON)
+    spike_rate: float = 0.0  # share of API requests delayed by ``spike_latency`` on top of ``latency``
+    spike_latency: float = 2.0  # seconds of one latency spike
+    throttle_rate: float = 0.0  # share of API requests that start a burst of 429s
+    throttle_burst: float = 5  # consecutive API requests answered 429 in one burst
+
+
+RATES = ("error_rate", "drop_rate", "truncate_rate", "spike_rate", "throttle_rate")
 
 
 class Faults:
@@ -49,20 +56,29 @@ class Faults:
 
     def __init__(self, seed: int = 0) -> None:
         self.config = FaultConfig()
-        self._rng = random.Random(f"faults:{seed}")
         self._lock = threading.Lock()
+        self.reseed(seed)
+
+    def reseed(self, seed: int) -> None:
+        """Start the fault sequence over: the same requests in the same order get the same faults."""
+        with self._lock:
+            self._rng = random.Random(f"faults:{seed}")
+            self._throttled = 0  # requests left in the current 429 burst
 
     def set(self, **changes: float) -> FaultConfig:
         """Change some settings; unknown names raise ``TypeError`` and rates must lie in [0, 1]."""
         with self._lock:
             merged = {**asdict(self.config), **{k: float(v) for k, v in changes.items()}}
             config = FaultConfig(**merged)
-            for name in ("error_rate", "drop_rate", "truncate_rate"):
+            for name in RATES:
                 if not 0.0 <= getattr(config, name) <= 1.0:
                     raise ValueError(f"{name} must be between 0 and 1")
-            if config.latency < 0:
-                raise ValueError("latency must not be negative")
+            for name in ("latency", "spike_latency", "throttle_burst"):
+                if getattr(config, name) < 0:
+                    raise ValueError(f"{name} must not be negative")
             self.config = config
+            if not config.throttle_rate:
+                self._throttled = 0
             return config
 
     def roll(self) -> str | None:
@@ -73,6 +89,23 @@ class Faults:
                 if rate and self._rng.random() < rate:
                     return name
             return None
+
+    def delay(self) -> float:
+        """Return the seconds to wait before answering the next request (steady latency plus any spike)."""
+        with self._lock:
+            c = self.config
+            spike = c.spike_latency if c.spike_rate and self._rng.random() < c.spike_rate else 0.0
+            return c.latency + spike
+
+    def throttled(self) -> bool:
+        """True when the next request falls in a burst of 429s (Lever's limiter on a busy account)."""
+        with self._lock:
+            if self._throttled == 0 and self.config.throttle_rate and self._rng.random() < self.config.throttle_rate:
+                self._throttled = int(self.config.throttle_burst)
+            if self._throttled > 0:
+                self._throttled -= 1
+                return True
+            return False
 
     def error_status(self) -> int:
         with self._lock:

@@ -139,6 +139,10 @@ class Response:
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def is_json(self) -> bool:
+        return any(k.lower() == "content-type" and "json" in v for k, v in self.headers)
+
 
 def dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()

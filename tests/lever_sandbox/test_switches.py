@@ -106,3 +106,27 @@ def test_http_control_endpoints_drive_the_same_switches(server):
     assert requests.get(f"{control}/deliveries", timeout=5).json() == {"data": []}
     requests.post(f"{control}/stats/reset", timeout=5)
     assert requests.get(f"{control}/stats", timeout=5).json()["total"] == 0
+
+
+def test_throttle_rate_one_answers_bursts_of_429_then_lets_requests_through(server):
+    server.set_rate_limit(False)
+    server.set_faults(throttle_rate=1.0, throttle_burst=3)
+    with session_for(server) as api:
+        statuses = [api.get(f"{server.api_url}/stages").status_code for _ in range(6)]
+        assert statuses == [429] * 6  # every request starts a new burst at rate 1
+        server.set_faults(throttle_rate=0.5, throttle_burst=4)
+        statuses = [api.get(f"{server.api_url}/stages").status_code for _ in range(60)]
+    assert 200 in statuses and 429 in statuses
+    runs = "".join("x" if s == 429 else "." for s in statuses).split(".")[:-1]  # the last may be cut off
+    assert all(len(run) % 4 == 0 for run in runs if run)  # 429s come in bursts of 4 (or back-to-back bursts)
+
+
+def test_spike_rate_one_delays_each_request_by_the_spike(server):
+    server.set_faults(spike_rate=1.0, spike_latency=0.3)
+    with session_for(server) as api:
+        response = api.get(f"{server.api_url}/stages")
+    assert response.status_code == 200 and response.elapsed.total_seconds() >= 0.3
+    config = server.config()
+    assert config["spike_rate"] == 1.0 and config["spike_latency"] == 0.3
+    with pytest.raises(ValueError):
+        server.set_faults(spike_latency=-1)

@@ -8,10 +8,8 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 from django.db import connection as db
 
 from apps.integrations.lever import oauth
@@ -24,6 +22,7 @@ from apps.integrations.models import AuthType, ConnectionStatus, Environment
 from apps.integrations.services import connection_mark_needs_reauth
 from apps.lever_sandbox.server import SandboxServer
 from tests.integrations.factories import ConnectionFactory
+from tests.integrations.lever.sandbox_sync import authorize
 
 WORKER = Path(__file__).with_name("rate_limit_worker.py")
 
@@ -99,25 +98,6 @@ def test_rate_limited_sandbox_is_read_completely_through_its_429s(sandbox):
 
 
 # -- OAuth: code → token → refresh with rotation → revocation ------------------------------------------
-
-
-def authorize(server: SandboxServer) -> str:
-    client_id, _ = server.oauth_client
-    env = environment_for("custom", server.url)
-    url = oauth.authorize_url(
-        env,
-        client_id=client_id,
-        redirect_uri="https://rd.example/cb",
-        state="s1",
-        scopes=oauth.DEFAULT_SCOPES,
-    )
-    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-    answer = requests.post(
-        f"{server.url}/oauth/authorize", data={**query, "decision": "accept"}, allow_redirects=False
-    )
-    location = parse_qs(urlsplit(answer.headers["Location"]).query)
-    assert location["state"] == ["s1"]
-    return location["code"][0]
 
 
 @pytest.mark.django_db

@@ -22,9 +22,7 @@ from apps.integrations.lever.environments import environment_for
 from apps.integrations.lever.sync.runner import run_sync
 from apps.integrations.models import (
     AtsUser,
-    Connection,
     ConnectionStatus,
-    Environment,
     RecordChange,
     SyncKind,
     SyncRun,
@@ -34,12 +32,9 @@ from apps.integrations.ratelimit import rate_limiter_for
 from apps.integrations.sync_runs import SyncUnavailable
 from apps.jobs.models import Job, JobStage, Stage
 from apps.lever_sandbox.server import SandboxServer
-from tests.accounts.factories import WorkspaceFactory
-from tests.integrations.factories import ConnectionFactory
+from tests.integrations.lever.sandbox_sync import FAST, connect, sync
 
 pytestmark = pytest.mark.django_db
-
-FAST = {"limiter": None, "backoff_base": 0.01, "backoff_cap": 0.05}
 
 
 @pytest.fixture
@@ -47,26 +42,6 @@ def sandbox():
     # Seed 1 with 40 opportunities holds hired, rejected, confidential and anonymised ones.
     with SandboxServer(seed=1, opportunities=40, rate_limit=False) as server:
         yield server
-
-
-def connect(server: SandboxServer, **extra) -> Connection:
-    return ConnectionFactory(
-        workspace=WorkspaceFactory(),
-        environment=Environment.CUSTOM,
-        base_url=server.url,
-        api_key=server.api_key,
-        status=ConnectionStatus.ACTIVE,
-        **extra,
-    )
-
-
-def sync(connection: Connection, kind: str = SyncKind.FULL, **options) -> SyncRun:
-    run = run_sync(
-        connection, kind=kind, client_options={**FAST, **options.pop("client_options", {})}, **options
-    )
-    run.refresh_from_db()
-    connection.refresh_from_db()
-    return run
 
 
 def walk(server: SandboxServer, path: str, **params) -> list[dict]:

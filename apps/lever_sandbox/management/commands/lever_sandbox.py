@@ -42,6 +42,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--truncate-rate", type=float, default=0.0, help="Share of truncated JSON bodies."
         )
+        parser.add_argument(
+            "--spike-rate", type=float, default=0.0, help="Share of API requests delayed by a latency spike."
+        )
+        parser.add_argument("--spike-latency", type=float, default=2.0, help="Seconds of one latency spike.")
+        parser.add_argument(
+            "--throttle-rate", type=float, default=0.0, help="Share of API requests that start a burst of 429s."
+        )
+        parser.add_argument(
+            "--throttle-burst", type=int, default=5, help="Consecutive requests answered 429 in one burst."
+        )
         parser.add_argument("--revoked", action="store_true", help="Start with the OAuth app revoked.")
         parser.add_argument(
             "--no-confidential-access",
@@ -88,6 +98,10 @@ class Command(BaseCommand):
                 latency=options["latency"],
                 drop_rate=options["drop_rate"],
                 truncate_rate=options["truncate_rate"],
+                spike_rate=options["spike_rate"],
+                spike_latency=options["spike_latency"],
+                throttle_rate=options["throttle_rate"],
+                throttle_burst=options["throttle_burst"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
