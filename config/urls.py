@@ -22,3 +22,5 @@ urlpatterns = [
     path("webhooks/lever/<str:token>/", lever_webhook_receive, name="lever-webhook"),
     path("", include("apps.dashboard.urls")),
 ]
+
+handler500 = "apps.core.errors.server_error"

@@ -10,6 +10,7 @@
  *   data-poll-when-visible   htmx polling: skip a poll while the tab is hidden
  *   data-poll-when-idle      htmx polling: skip a poll while focus is inside the element
  *   #hash into a <details>   open it and bring the passage into view (resume evidence links)
+ *   a 503 to an htmx request (the database is down): its short explanation goes into #messages
  */
 (function () {
   "use strict";
@@ -34,6 +35,17 @@
     } else if (elt.hasAttribute("data-poll-when-idle") && elt.contains(document.activeElement)) {
       event.preventDefault();
     }
+  });
+
+  /* htmx swaps nothing on an error status; a 503 means "wait a moment", so say so where messages go. */
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var list = document.getElementById("messages");
+    if (!xhr || xhr.status !== 503 || !list) return;
+    var item = document.createElement("li");
+    item.className = "message error";
+    item.textContent = xhr.responseText || "Recruitdesk is unavailable for a moment. Try again shortly.";
+    list.replaceChildren(item);
   });
 
   function reveal() {
