@@ -90,19 +90,36 @@ class ConnectionTokenSource:
         self._margin = refresh_margin
         self._token = ""
         self._expires_at: datetime | None = None
+        self._issued_at: datetime | None = None  # when the token was issued (its lifetime sets the margin)
 
-    def _fresh(self, token: str, expires_at: datetime | None) -> bool:
+    def _fresh(self, token: str, expires_at: datetime | None, issued_at: datetime | None) -> bool:
         # An unknown expiry counts as fresh: a 401 will then trigger the refresh.
-        return bool(token) and (expires_at is None or expires_at - self._margin > self._clock())
+        if not token:
+            return False
+        if expires_at is None:
+            return True
+        margin = self._margin
+        if issued_at is not None and expires_at > issued_at:
+            # A token that lives less than the margin (an account whose tokens last a minute) would be
+            # refreshed before every request: refresh a quarter of its life ahead instead.
+            margin = min(margin, (expires_at - issued_at) / 4)
+        return expires_at - margin > self._clock()
+
+    def _keep(self, connection: Connection) -> None:
+        self._token = connection.access_token
+        self._expires_at = connection.access_token_expires_at
+        self._issued_at = connection.refresh_token_issued_at
 
     def access_token(self) -> str:
-        if self._fresh(self._token, self._expires_at):
+        if self._fresh(self._token, self._expires_at, self._issued_at):
             return self._token
-        connection = Connection.objects.only("access_token", "access_token_expires_at").get(
-            pk=self.connection_id
-        )
-        if self._fresh(connection.access_token, connection.access_token_expires_at):
-            self._token, self._expires_at = connection.access_token, connection.access_token_expires_at
+        connection = Connection.objects.only(
+            "access_token", "access_token_expires_at", "refresh_token_issued_at"
+        ).get(pk=self.connection_id)
+        if self._fresh(
+            connection.access_token, connection.access_token_expires_at, connection.refresh_token_issued_at
+        ):
+            self._keep(connection)
             return self._token
         return self.refresh(connection.access_token)
 
@@ -115,7 +132,7 @@ class ConnectionTokenSource:
         with transaction.atomic():
             connection = Connection.objects.select_for_update().get(pk=self.connection_id)
             if connection.access_token and connection.access_token != stale_token:
-                self._token, self._expires_at = connection.access_token, connection.access_token_expires_at
+                self._keep(connection)
                 return self._token
             token_set = oauth.refresh_tokens(
                 connection_environment(connection),
@@ -134,7 +151,7 @@ class ConnectionTokenSource:
                 connection.scopes = token_set.scope.split()
                 fields.append("scopes")
             connection.save(update_fields=[*fields, "updated_at"])
-        self._token, self._expires_at = token_set.access_token, token_set.expires_at
+        self._keep(connection)
         return self._token
 
     def __repr__(self) -> str:

@@ -136,3 +136,20 @@ def test_client_for_an_oauth_connection_refreshes_on_401_and_stores_the_rotation
     assert query_of(rsps.calls[2]) == ""
     connection.refresh_from_db()
     assert connection.refresh_token == "v1.refresh-token-rotated"
+
+
+def test_a_token_that_lives_a_minute_is_not_refreshed_before_every_request(rsps):
+    # Lever's tokens live an hour; an account may shorten that. The 5-minute margin would then refresh
+    # on every request, rotating the refresh token each time: the margin shrinks to a quarter of the life.
+    issued = timezone.now()
+    connection = oauth_connection(expires_in=timedelta(seconds=60), refresh_token_issued_at=issued)
+    clock = {"now": issued + timedelta(seconds=10)}
+    source = ConnectionTokenSource(connection.pk, clock=lambda: clock["now"])
+    assert source.access_token() == "access-old"
+    clock["now"] = issued + timedelta(seconds=44)
+    assert source.access_token() == "access-old"
+    assert len(rsps.calls) == 0
+    rsps.post(SANDBOX.token_url, json=lever_fixture("token_refresh"))
+    clock["now"] = issued + timedelta(seconds=46)  # within 15 s of expiry: refreshed ahead of it
+    assert source.access_token() == "eyJ-access-token-rotated"
+    assert len(rsps.calls) == 1
