@@ -96,6 +96,11 @@ def connection_connect_api_key(
     connection.base_url = base_url if environment == Environment.CUSTOM else ""
     connection.auth_type = AuthType.API_KEY
     connection.api_key = api_key.strip()
+    if verify and connection.pk is not None and connection.is_live:
+        # A working connection keeps its stored key until the new one checks out: saving first would
+        # swap a good key for a mistyped one, which the next sync would find refused.
+        connection_check_credentials(connection=connection)
+        verify = False
     if connection.pk is None or connection.status == ConnectionStatus.DISCONNECTED:
         # A disconnected connection stays disconnected until the key checks out.
         connection.save()

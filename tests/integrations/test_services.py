@@ -53,3 +53,35 @@ def test_disconnect_keeps_the_mirror_cancels_unsent_writebacks_and_forgets_crede
     assert application.remote_deleted_at is None  # every mirrored record is kept
     ensure_schedules()
     assert not Schedule.objects.filter(name__contains=f"connection:{connection.pk}:").exists()
+
+
+def test_a_mistyped_key_for_a_working_connection_keeps_the_working_key():
+    from apps.integrations.models import Environment
+    from apps.integrations.services import ConnectionCheckFailed, connection_connect_api_key
+    from apps.lever_sandbox.server import SandboxServer
+
+    with SandboxServer(seed=2, opportunities=3, rate_limit=False) as sandbox:
+        connection = ConnectionFactory(
+            environment=Environment.CUSTOM,
+            base_url=sandbox.url,
+            api_key=sandbox.api_key,
+            status=ConnectionStatus.ACTIVE,
+        )
+        with pytest.raises(ConnectionCheckFailed):
+            connection_connect_api_key(
+                workspace=connection.workspace,
+                api_key="mistyped-key",
+                environment=Environment.CUSTOM,
+                base_url=sandbox.url,
+            )
+        connection.refresh_from_db()
+        assert connection.api_key == sandbox.api_key and connection.status == ConnectionStatus.ACTIVE
+
+        # The right key (here: the same one again) still goes through and keeps the connection active.
+        again = connection_connect_api_key(
+            workspace=connection.workspace,
+            api_key=sandbox.api_key,
+            environment=Environment.CUSTOM,
+            base_url=sandbox.url,
+        )
+        assert again.pk == connection.pk and again.status == ConnectionStatus.ACTIVE
