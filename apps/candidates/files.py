@@ -7,34 +7,26 @@ content sniffing.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import IO
 
 from apps.candidates.models import Attachment
+from apps.core.uploads import safe_filename
 
 PDF_MAGIC = b"%PDF-"
 PDF_HEADER_WINDOW = 1024  # PDF readers accept the header anywhere in the first kilobyte
-MAX_NAME_LENGTH = 120
-# Control characters, path separators and characters that are unsafe in file names or headers.
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|;]+')
-_SPACES = re.compile(r"\s+")
-_EXTENSION = re.compile(r"^[A-Za-z0-9]{1,10}$")
 
 
 def download_name(attachment: Attachment) -> str:
-    """Return a file name safe for Content-Disposition and any file system, keeping the extension."""
-    raw = unicodedata.normalize("NFC", attachment.name or "")
-    raw = raw.replace("\\", "/").rsplit("/", 1)[-1]  # no directories, whatever was uploaded
-    name = _SPACES.sub(" ", _UNSAFE.sub("_", raw)).strip(" ._")
-    stem, dot, extension = name.rpartition(".")
-    if not dot or not _EXTENSION.match(extension):
-        stem, extension = name, ""
-    fallback_extension = (attachment.extension or "").lstrip(".")
-    if not extension and _EXTENSION.match(fallback_extension):
-        extension = fallback_extension.lower()
-    stem = stem.strip(" ._")[:MAX_NAME_LENGTH] or f"attachment-{attachment.pk}"
-    return f"{stem}.{extension}" if extension else stem
+    """Return a file name safe for Content-Disposition and any file system, keeping the extension.
+
+    The name comes from the uploader or from Lever: directories, control and format characters (a
+    right-to-left override would disguise the extension) and header-unsafe characters are removed.
+    """
+    return safe_filename(
+        attachment.name,
+        fallback_extension=attachment.extension or "",
+        default_stem=f"attachment-{attachment.pk}",
+    )
 
 
 def is_pdf(attachment: Attachment) -> bool:

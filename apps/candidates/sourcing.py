@@ -47,7 +47,7 @@ from apps.candidates.sourcing_triggers import (
     export_triggers_on_add,
     trigger_description,
 )
-from apps.candidates.text_extraction import extract_text
+from apps.candidates.text_extraction import extract
 from apps.integrations.models import AtsUser, WritebackSource
 from apps.jobs.models import Job, JobStage, Stage
 
@@ -104,6 +104,11 @@ def _store_resume(candidate: Candidate, application: Application | None, resume:
     resume.seek(0)
     content = resume.read()
     name = resume_name(getattr(resume, "name", ""), kind)
+    read = extract(content, extension=kind, content_type=RESUME_TYPES[kind])
+    if read.refused:
+        # A PDF that would cost too much to read (a decompression bomb) is refused, not kept without its
+        # text: candidate_add is atomic, so the person is not created either and the form says why.
+        raise ValidationError({"resume": [f"The resume cannot be read safely: {read.refused}."]})
     now = timezone.now()
     attachment = Attachment(
         workspace_id=candidate.workspace_id,
@@ -115,7 +120,7 @@ def _store_resume(candidate: Candidate, application: Application | None, resume:
         extension=kind,
         size=len(content),
         uploaded_at=now,
-        extracted_text=extract_text(content, extension=kind, content_type=RESUME_TYPES[kind]),
+        extracted_text=read.text,
         text_extracted_at=now,
     )
     attachment.file.save(name, ContentFile(content), save=False)

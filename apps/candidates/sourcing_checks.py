@@ -6,15 +6,16 @@ input. Field names are the add-candidate form's (apps/candidates/forms_sourcing.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from apps.candidates.identity import normalize_email, normalize_linkedin_url
 from apps.candidates.lever_payloads import web_url
+from apps.candidates.text_extraction import NOT_A_WORD_PACKAGE, docx_problem
+from apps.core.uploads import read_head, safe_filename
 
 MAX_RESUME_BYTES = 10 * 1024 * 1024
 RESUME_TYPES = {
@@ -136,27 +137,15 @@ def _web_link(errors: _Errors, field: str, raw: Any) -> str:
 # -- the resume --------------------------------------------------------------------------------------------
 
 
-def _head(handle: IO[bytes], size: int) -> bytes:
-    handle.seek(0)
-    head = handle.read(size)
-    handle.seek(0)
-    return head if isinstance(head, bytes) else b""
-
-
 def resume_type(file: Any) -> str:
     """Return "pdf" or "docx" when the bytes are one (whatever the name says), else ""."""
-    if b"%PDF-" in _head(file, 1024):  # PDF readers accept the header anywhere in the first kilobyte
+    head = read_head(file)
+    if b"%PDF-" in head:  # PDF readers accept the header anywhere in the first kilobyte
         return "pdf"
-    if _head(file, 4) != b"PK\x03\x04":
+    if not head.startswith(b"PK\x03\x04"):
         return ""
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return ""
-    finally:
-        file.seek(0)
-    return "docx" if "word/document.xml" in names else ""
+    # The zip's directory only, its entries counted before they are listed (see docx_problem).
+    return "" if docx_problem(file) == NOT_A_WORD_PACKAGE else "docx"
 
 
 def check_resume(file: Any) -> str:
@@ -169,12 +158,15 @@ def check_resume(file: Any) -> str:
     kind = resume_type(file)
     if not kind:
         raise ValidationError("The resume must be a PDF or a Word (.docx) document.", code="file_type")
+    problem = docx_problem(file) if kind == "docx" else ""
+    if problem:  # a decompression bomb, or close to one: refused before anything is inflated
+        raise ValidationError(f"The resume cannot be read safely: {problem}.", code="unsafe")
     return kind
 
 
 def resume_name(name: str, kind: str) -> str:
-    """Return the upload's base name, with the extension its content has (Lever reads the extension)."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "resume"
+    """Return the upload's base name made safe, with the extension its content has (Lever reads it)."""
+    base = safe_filename(name, default_stem="resume")
     stem, dot, extension = base.rpartition(".")
     if dot and extension.lower() == kind:
         return base

@@ -41,16 +41,19 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / (1024 * 1024):.1f} MB"
 
 
+def too_large_message(name: str, size: int) -> str:
+    return (
+        f"{name} is {_megabytes(size)}; files up to {_megabytes(conf.max_bytes())} can be imported. "
+        "Split it into smaller files."
+    )
+
+
 def import_create(*, workspace: Workspace, user: User, upload: UploadedFile) -> CandidateImport:
     """Check an uploaded CSV and keep it with its columns guessed; raise ValidationError when refused."""
     name = display_name(upload.name)
     limit = conf.max_bytes()
     if (upload.size or 0) > limit:
-        raise ValidationError(
-            f"{name} is {_megabytes(upload.size or 0)}; files up to {_megabytes(limit)} can be imported. "
-            "Split it into smaller files.",
-            code="too_large",
-        )
+        raise ValidationError(too_large_message(name, upload.size or 0), code="too_large")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension in SPREADSHEET_EXTENSIONS:
         raise ValidationError(

@@ -55,7 +55,15 @@ def import_template(request: WorkspaceRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @can_import
 def import_new(request: WorkspaceRequest) -> HttpResponse:
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    declared = int(request.META.get("CONTENT_LENGTH") or 0) if request.method == "POST" else 0
+    if declared > conf.max_bytes() + 1024 * 1024:
+        # Refuse an oversized upload by its declared length, before Django spools it to disk (the form
+        # has nothing else to lose); a body under-declaring its length is still caught by import_create.
+        form = UploadForm({}, {})
+        form.is_valid()
+        form.errors["file"] = form.error_class([services.too_large_message("The file", declared)])
+    else:
+        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if form.is_bound and form.is_valid():
         try:
             candidate_import = services.import_create(

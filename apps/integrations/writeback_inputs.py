@@ -14,12 +14,26 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 
 from apps.accounts.models import Membership
+from apps.core.uploads import describe_content, read_head, safe_filename
 from apps.integrations.lever.mapping.files import CONTENT_TYPES, extension_of
 from apps.integrations.models import Connection, ConnectionStatus, WritebackAction, WritebackSource
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # Lever's limit on uploads (LEVER_API.md §9.6)
 # The formats Lever documents for uploads (§3); anything else may be stored but is never parsed.
 UPLOAD_EXTENSIONS = frozenset({"doc", "docx", "pdf", "txt", "jpg", "jpeg", "png"})
+# What each of those formats is called in an error, and the first bytes it must start with.
+_FORMATS = {
+    "pdf": ("a PDF", ()),  # the header may follow some junk: checked apart
+    "docx": ("a Word (.docx) document", (b"PK\x03\x04",)),
+    "doc": (
+        "a Word (.doc) document",
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf"),
+    ),  # Word saves RTF as .doc
+    "png": ("a PNG image", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("a JPEG image", (b"\xff\xd8\xff",)),
+    "jpeg": ("a JPEG image", (b"\xff\xd8\xff",)),
+    "txt": ("a text file", ()),
+}
 
 
 def enqueue_checked(
@@ -121,12 +135,18 @@ def text_value(value: Any, what: str, *, limit: int, required: bool = True) -> s
 
 
 def file_payload(file: File | None) -> dict[str, Any]:
-    """Return the payload fields of an upload (name, content type, size) after checking Lever's limits."""
+    """Return the payload fields of an upload (name, content type, size) after checking Lever's limits.
+
+    The name is made safe (no directories, control, bidi or header-unsafe characters) before it is
+    stored or sent to Lever, and the content must be what the extension says: a browser's claimed
+    content type is not trusted, so an HTML page or a program renamed ".pdf" is refused.
+    """
     if file is None:
         raise ValidationError("Choose a file to upload.", code="required")
-    name = (getattr(file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name:
+    raw = (getattr(file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not raw:
         raise ValidationError("The file has no name.", code="invalid")
+    name = safe_filename(raw, default_stem="upload")
     extension = extension_of("", name)
     if extension not in UPLOAD_EXTENSIONS:
         allowed = ", ".join(sorted(UPLOAD_EXTENSIONS))
@@ -136,8 +156,29 @@ def file_payload(file: File | None) -> dict[str, Any]:
         raise ValidationError(f"{name} is empty.", code="empty")
     if size > MAX_UPLOAD_BYTES:
         raise ValidationError(f"{name} is larger than Lever's 30 MB limit.", code="too_large")
-    content_type = getattr(file, "content_type", None) or CONTENT_TYPES[extension]
-    return {"file_name": name, "content_type": content_type, "size": size}
+    _check_content(file, name, extension)
+    return {"file_name": name, "content_type": CONTENT_TYPES[extension], "size": size}
+
+
+def _check_content(file: File, name: str, extension: str) -> None:
+    """Refuse a file whose first bytes are not the format its extension claims (or a Word bomb)."""
+    from apps.candidates.text_extraction import NOT_A_WORD_PACKAGE, docx_problem
+
+    head = read_head(file)
+    label, signatures = _FORMATS[extension]
+    if extension == "pdf":
+        matches = b"%PDF-" in head  # PDF readers accept the header anywhere in the first kilobyte
+    elif extension == "txt":
+        matches = describe_content(head) == "text"
+    else:
+        matches = head.startswith(signatures)
+    problem = docx_problem(file) if matches and extension == "docx" else ""
+    if not matches or problem == NOT_A_WORD_PACKAGE:
+        raise ValidationError(
+            f"{name} is not {label}: its content is {describe_content(head)}.", code="file_type"
+        )
+    if problem:
+        raise ValidationError(f"{name} cannot be read safely: {problem}.", code="unsafe")
 
 
 def person_key(identity: str) -> str:

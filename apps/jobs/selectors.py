@@ -245,8 +245,13 @@ def plain_text(markup: str) -> str:
 
 def job_detail_context(*, job: Job) -> dict[str, Any]:
     """The job's posting text, hiring team, stages with active counts, and screening questions."""
+    from apps.candidates.selectors import safe_web_url
+
     stages = stage_counts_for_jobs([job.pk])[job.pk]
     return {
+        # Links come from Lever: only http(s) ones become links (a "javascript:" URL is not escaped away).
+        "lever_href": safe_web_url(job.remote_url),
+        "post_href": safe_web_url(job.post_url),
         "description": job.description.strip() or plain_text(job.description_html),
         "closing": plain_text(job.closing_html),
         "hiring_team": list(job.hiring_team.alive().select_related("user")),

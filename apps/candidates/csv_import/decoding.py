@@ -32,6 +32,13 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"{\\rtf", f"This is a rich text document, not a CSV file: {SAVE_AS_CSV}"),
 )
 NOT_TEXT = "This file is not text (it contains binary data), so it cannot be a CSV file."
+# Text formats that are not CSV, by how they start (after a BOM and blank space). A "CSV" download that
+# is really a login page would otherwise reach the column step as one column of HTML.
+MARKUP_STARTS: tuple[tuple[str, str], ...] = (
+    ("<!doctype html", "This is a web page (HTML), not a CSV file. Download the list again as CSV."),
+    ("<html", "This is a web page (HTML), not a CSV file. Download the list again as CSV."),
+    ("<?xml", f"This is an XML file (perhaps an Excel XML spreadsheet), not a CSV file: {SAVE_AS_CSV}"),
+)
 
 
 class CsvRejected(ValueError):
@@ -85,8 +92,12 @@ def _no_nul(text: str) -> str:
 
 
 def _looks_like_text(decoded: Decoded) -> Decoded:
-    """Refuse text full of control characters: binary data that happened to decode."""
+    """Refuse text full of control characters (binary data that happened to decode), and HTML or XML."""
     sample = decoded.text[:8192]
     if len(_CONTROL.findall(sample)) > max(2, len(sample) // 100):
         raise CsvRejected(NOT_TEXT)
+    start = sample.lstrip("\ufeff \t\r\n")[:20].lower()
+    for markup, message in MARKUP_STARTS:
+        if start.startswith(markup):
+            raise CsvRejected(message)
     return decoded
