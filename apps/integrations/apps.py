@@ -7,3 +7,8 @@ class IntegrationsConfig(AppConfig):
     name = "apps.integrations"
     label = "integrations"
     verbose_name = "ATS integrations"
+
+    def ready(self) -> None:
+        from apps.integrations import log_redaction
+
+        log_redaction.install()  # no webhook URL token, no query string (emails) in request logs

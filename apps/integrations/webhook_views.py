@@ -5,7 +5,9 @@ storing and queueing happen in `webhooks.webhook_receive`. Lever counts any 2xx 
 retries anything else, 3xx included (LEVER_API.md §10.4).
 
 The path holds the connection's secret token, so no response here goes through Django's request
-logging (which would write the path to the log): each one is marked as logged already.
+logging (which would write the path to the log): each one is marked as logged already, and no
+exception escapes the view. Access logs around it (runserver, gunicorn) are redacted by
+`log_redaction.WebhookTokenFilter`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.core.errors import database_unavailable
 from apps.integrations.models import Connection, Provider
 from apps.integrations.webhooks import Verdict, webhook_receive
 
@@ -37,6 +40,18 @@ STATUS_BY_VERDICT = {
 def lever_webhook_receive(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         return _quiet(HttpResponseNotAllowed(["POST"]))
+    try:
+        return _receive(request, token)
+    except Exception as exc:
+        # Nothing may escape: django.request would log the path, token included (and mail it to
+        # ADMINS with the request). Logged here without it; Lever retries the delivery later. A lost
+        # database is a 503, as on every other page.
+        logger.exception("A Lever webhook delivery could not be received")
+        unavailable = database_unavailable(exc)
+        return _answer(503 if unavailable else 500, "unavailable" if unavailable else "error")
+
+
+def _receive(request: HttpRequest, token: str) -> HttpResponse:
     connection = Connection.objects.filter(webhook_token=token, provider=Provider.LEVER).first()
     if connection is None:
         return _answer(404, "unknown")
