@@ -17,7 +17,7 @@ SANDBOX_API_KEY ?= recruitdesk-demo-sandbox-key
 # Run the suite on every core; override with PYTEST_WORKERS=0 to debug in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: help venv setup run web worker test lint fmt check clean e2e-deps
+.PHONY: help venv setup run web worker test lint fmt check clean e2e-deps bench-deps
 
 help:
 	@echo "make run    set up .venv, migrate, create the demo workspace, serve web + worker"
@@ -86,3 +86,7 @@ e2e-deps:
 
 clean:
 	rm -rf $(VENV) .cache staticfiles
+
+# Benchmarks that need more than the dev extras (locust for bench/web_load.py).
+bench-deps: venv
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
