@@ -5,6 +5,7 @@ Pure helpers for LeverTransport, kept apart so the retry loop stays readable.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -82,6 +83,11 @@ def decode(response: requests.Response, context: str, *, raw: bool) -> Any:
     if response.status_code == 204 or not response.content.strip():
         return None
     try:
+        body = response.content
+        if b"\x00" in body or b"\\u0000" in body:
+            # PostgreSQL keeps no NUL character in text or jsonb: Lever text holding one (pasted from
+            # a PDF, say) is kept without it, on every database alike.
+            return without_nul(json.loads(body.replace(b"\x00", b"")))
         return response.json()
     except ValueError as exc:
         raise LeverError(
@@ -89,6 +95,17 @@ def decode(response: requests.Response, context: str, *, raw: bool) -> Any:
             status=response.status_code,
             permanent=False,
         ) from exc
+
+
+def without_nul(value: Any) -> Any:
+    """Return `value` (decoded JSON) with every NUL character removed from its strings and keys."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
 
 
 def page_items(payload: Any) -> list[Any]:

@@ -128,3 +128,34 @@ def test_a_mapping_bug_on_one_opportunity_skips_it_instead_of_failing_the_run(sa
         f"Lever object {victim} could not be mapped (TypeError); skipped"
     ]
     assert "a bug" in caplog.text
+
+
+def test_nul_characters_from_lever_are_dropped_so_every_database_keeps_the_record(sandbox):
+    # PostgreSQL keeps no NUL in text or jsonb; text pasted into Lever from a PDF can hold one.
+    odd = rewrite(
+        sandbox,
+        4,
+        lambda opportunity: {
+            **opportunity,
+            "name": "Ada\x00 Lovelace",
+            "headline": "Engineer\x00",
+            "tags": ["a\x00b"],
+        },
+    )
+    connection = ConnectionFactory(
+        workspace=WorkspaceFactory(),
+        environment=Environment.CUSTOM,
+        base_url=sandbox.url,
+        api_key=sandbox.api_key,
+        status=ConnectionStatus.ACTIVE,
+    )
+
+    run = run_sync(connection, kind=SyncKind.FULL, only=["opportunities"], client_options=FAST)
+    run.refresh_from_db()
+
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    assert Application.objects.filter(connection=connection).count() == OPPORTUNITIES
+    mirrored = Application.objects.get(connection=connection, remote_id=odd["id"])
+    person = Candidate.objects.get(pk=mirrored.candidate_id)
+    assert person.name == "Ada Lovelace"
+    assert "\x00" not in str(mirrored.remote_data) and "\x00" not in str(person.remote_data)
