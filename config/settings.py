@@ -160,7 +160,7 @@ TEMPLATES = [
 # Static files and uploads
 # --------------------------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -232,6 +232,14 @@ Q_CLUSTER = {
     "label": "Background tasks",
     **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 1}),
 }
+# When a worker dies (kill -9, a lost host), its work is taken over after these many seconds of silence:
+# a sync run whose heartbeat is this old is resumed from its checkpoint (apps.integrations.sync_runs), a
+# write-back claimed this long ago is checked in Lever and sent at most once more (apps.integrations.outbox).
+# Keep both well above the longest pause of a live worker (it beats every few seconds).
+SYNC_STALE_AFTER = env.int("SYNC_STALE_AFTER", default=300)
+WRITEBACK_LEASE = env.int("WRITEBACK_LEASE", default=300)
+if SYNC_STALE_AFTER < 10 or WRITEBACK_LEASE < 10:
+    raise ImproperlyConfigured("SYNC_STALE_AFTER and WRITEBACK_LEASE must be at least 10 seconds.")
 
 # --------------------------------------------------------------------------------------------------
 # Logging: one line per event on stderr; never log secrets or candidate PII

@@ -169,6 +169,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "started_at",
         "finished_at",
         "requests_made",
+        "worker",
     )
     list_filter = ("status", "kind", "trigger", "workspace", "connection")
     search_fields = ("=id", "error")

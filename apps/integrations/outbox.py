@@ -22,6 +22,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -44,7 +45,8 @@ from apps.integrations.upsert import MirrorWriter
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=5)  # a claimed action whose worker went silent this long is taken over
+# A claimed action whose worker went silent this long is taken over (WRITEBACK_LEASE, default 5 minutes).
+LEASE = timedelta(seconds=getattr(settings, "WRITEBACK_LEASE", 300))
 BULK_THRESHOLD = 10  # a batch larger than this needs approval under the "bulk" setting
 PROCESS_TASK = "apps.integrations.tasks.process_writebacks"
 

@@ -1,10 +1,12 @@
 """Every periodic job, declared once. `manage.py ensure_schedules` makes django-q2's table match.
 
-Per live connection: write-back retries every minute, a delta sync every 10 minutes, a sweep of active applications' notes, interviews
-and files every 30 minutes (they do not change Lever's updatedAt), and a full sync every night at a
-minute derived from the connection id so many connections do not all start at once. OAuth
+Per live connection: write-back retries (and the take-over of a dead worker's write-backs) every
+minute, a delta sync every 10 minutes, a sweep of active applications' notes, interviews and files
+every 30 minutes (they do not change Lever's updatedAt), and a full sync every night at a minute
+derived from the connection id so many connections do not all start at once. OAuth
 connections also get a daily check that refreshes a grant left idle for a month, so Lever's 90-day
-inactivity expiry never ends it.
+inactivity expiry never ends it. Once, for all connections: every minute, resume the sync runs whose
+worker died (see `tasks.resume_stale_syncs`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ PREFIX = "recruitdesk:"
 SYNC_TASK = "apps.integrations.tasks.sync_connection"
 WRITEBACK_TASK = "apps.integrations.tasks.process_writebacks"
 TOKEN_REFRESH_TASK = "apps.integrations.tasks.refresh_idle_token"
+RESUME_TASK = "apps.integrations.tasks.resume_stale_syncs"
+RESUME_SCHEDULE = f"{PREFIX}resume-stale-syncs"
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,12 @@ def connection_schedules(connection: Connection) -> list[ScheduleSpec]:
 
 def desired_schedules() -> list[ScheduleSpec]:
     connections = Connection.objects.filter(status__in=LIVE_STATUSES).order_by("pk")
-    return [spec for connection in connections for spec in connection_schedules(connection)]
+    specs = [spec for connection in connections for spec in connection_schedules(connection)]
+    if specs:
+        # A sync whose worker died (kill -9, a lost host) resumes from its checkpoint within a minute
+        # of its heartbeat going stale (SYNC_STALE_AFTER); write-backs recover through "writeback".
+        specs.append(ScheduleSpec(RESUME_SCHEDULE, RESUME_TASK, "()", Schedule.MINUTES, minutes=1))
+    return specs
 
 
 @transaction.atomic

@@ -4,23 +4,29 @@ A run is claimed by inserting it as "running": the partial unique index on (conn
 status = running lets exactly one insert win. A run whose worker died keeps status "running" but
 stops beating; the next claim finds its heartbeat stale and takes it over with a conditional UPDATE
 (only one claimer can match the old heartbeat), so it resumes from its checkpoint instead of being
-left "running" forever.
+left "running" forever. Runs that no live worker holds (a stale heartbeat, or a paused run whose
+continuation task was lost) are found by `sync_runs_to_resume` for the minute-by-minute resume task.
+Each claim records the worker (host:pid) that holds the run, so operators see where it runs.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from apps.integrations.models import Connection, ConnectionStatus, SyncKind, SyncRun, SyncStatus, SyncTrigger
+from apps.integrations.models.connection import LIVE_STATUSES
 
 # A live worker beats at least every page (seconds apart, minutes when rate-limited on children of a
 # big opportunity); a run silent for this long is dead. Kept far below the django-q2 task timeout.
-STALE_AFTER = timedelta(minutes=5)
+STALE_AFTER = timedelta(seconds=getattr(settings, "SYNC_STALE_AFTER", 300))
 # A failed full sync younger than this hands its checkpoint to the next full sync.
 RESUME_FAILED_WITHIN = timedelta(hours=24)
 
@@ -29,12 +35,24 @@ class SyncUnavailable(Exception):
     """The connection cannot sync now (another run is alive, or it is not connected)."""
 
 
-def sync_run_claim(
-    *, connection: Connection, kind: str, trigger: str = SyncTrigger.SCHEDULE, requested_by: Any = None
-) -> SyncRun:
-    """Return a running SyncRun this worker now owns: a dead one resumed, or a new one.
+def worker_name() -> str:
+    """This process as an operator finds it: host name and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
-    Raises SyncUnavailable when a live run already holds the connection or the connection is not live.
+
+def sync_run_claim(
+    *,
+    connection: Connection,
+    kind: str,
+    trigger: str = SyncTrigger.SCHEDULE,
+    requested_by: Any = None,
+    resume_only: bool = False,
+) -> SyncRun:
+    """Return a running SyncRun this worker now owns: a dead one resumed, a paused one, or a new one.
+
+    With `resume_only` nothing new starts: a continuation whose run another worker already finished
+    must not begin a second full sync. Raises SyncUnavailable when a live run already holds the
+    connection, when the connection is not live, or (resume_only) when there is nothing to resume.
     """
     connection.refresh_from_db(fields=["status"])
     if not connection.is_live:
@@ -47,7 +65,7 @@ def sync_run_claim(
         taken = SyncRun.objects.filter(
             pk=running.pk, status=SyncStatus.RUNNING, heartbeat_at=running.heartbeat_at
         )
-        if taken.update(heartbeat_at=now, resumes=F("resumes") + 1) != 1:
+        if taken.update(heartbeat_at=now, resumes=F("resumes") + 1, worker=worker_name()) != 1:
             raise SyncUnavailable(f"Another worker resumed sync #{running.pk} first.")
         running.refresh_from_db()
         _set_connection_status(connection, ConnectionStatus.SYNCING)
@@ -60,7 +78,7 @@ def sync_run_claim(
         try:
             with transaction.atomic():
                 taken = SyncRun.objects.filter(pk=paused.pk, status=SyncStatus.QUEUED).update(
-                    status=SyncStatus.RUNNING, heartbeat_at=now
+                    status=SyncStatus.RUNNING, heartbeat_at=now, worker=worker_name()
                 )
         except IntegrityError as exc:
             raise SyncUnavailable("Another worker took the connection at the same moment.") from exc
@@ -69,6 +87,8 @@ def sync_run_claim(
         paused.refresh_from_db()
         _set_connection_status(connection, ConnectionStatus.SYNCING)
         return paused
+    if resume_only:
+        raise SyncUnavailable("Nothing to resume: the run finished or another worker continued it.")
     checkpoint, stats = _inherited_checkpoint(connection, kind)
     try:
         with transaction.atomic():
@@ -83,11 +103,26 @@ def sync_run_claim(
                 heartbeat_at=now,
                 checkpoint=checkpoint,
                 stats=stats,
+                worker=worker_name(),
             )
     except IntegrityError as exc:
         raise SyncUnavailable("Another worker started a sync of this connection at the same moment.") from exc
     _set_connection_status(connection, ConnectionStatus.SYNCING)
     return run
+
+
+def sync_runs_to_resume() -> QuerySet[SyncRun]:
+    """Runs of live connections that no live worker holds.
+
+    Running ones whose heartbeat went stale (their worker died), and paused ones whose continuation
+    has not started for as long (its task was lost: the Redis broker has no delivery receipts, and a
+    worker killed between pausing and queueing leaves none).
+    """
+    return SyncRun.objects.filter(
+        status__in=(SyncStatus.RUNNING, SyncStatus.QUEUED),
+        heartbeat_at__lt=timezone.now() - STALE_AFTER,
+        connection__status__in=LIVE_STATUSES,
+    ).order_by("pk")
 
 
 def _inherited_checkpoint(connection: Connection, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -124,6 +159,12 @@ def sync_run_beat(run: SyncRun, *, checkpoint: dict[str, Any] | None = None, **c
     SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
         **{name: getattr(run, name) for name in fields}
     )
+
+
+def sync_run_alive(run: SyncRun) -> None:
+    """Only prove the worker alive (between beats, which also save stats and the checkpoint)."""
+    run.heartbeat_at = timezone.now()
+    SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(heartbeat_at=run.heartbeat_at)
 
 
 def sync_run_pause(run: SyncRun) -> None:

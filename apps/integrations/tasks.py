@@ -7,10 +7,17 @@ from django.conf import settings
 from apps.integrations.models import Connection, SyncStatus
 
 SCORING_TASK = "apps.scoring.tasks.scoring_after_sync"
+SYNC_TASK = "apps.integrations.tasks.sync_connection"
 
 
-def sync_connection(connection_id: int, kind: str, trigger: str = "schedule") -> str:
-    """Run one time slice of a sync; a run that spent its slice is continued by a new task."""
+def sync_connection(
+    connection_id: int, kind: str, trigger: str = "schedule", resume_only: bool = False
+) -> str:
+    """Run one time slice of a sync; a run that spent its slice is continued by a new task.
+
+    `resume_only` (continuations and the resume task) only continues a paused or dead run, so a
+    continuation that arrives after another worker finished the run does not start a second sync.
+    """
     from django_q.tasks import async_task
 
     from apps.integrations.lever.sync.runner import run_sync
@@ -22,15 +29,33 @@ def sync_connection(connection_id: int, kind: str, trigger: str = "schedule") ->
     # Stop well inside the worker's timeout, so the checkpoint is saved by us, not lost to a kill.
     time_slice = settings.Q_CLUSTER["timeout"] * 0.8
     try:
-        run = run_sync(connection, kind=kind, trigger=trigger, time_budget=time_slice)
+        run = run_sync(
+            connection, kind=kind, trigger=trigger, time_budget=time_slice, resume_only=resume_only
+        )
     except SyncUnavailable as exc:
         return f"skipped: {exc}"
     if run.status == SyncStatus.QUEUED:
-        async_task("apps.integrations.tasks.sync_connection", connection_id, run.kind, trigger)
+        async_task(SYNC_TASK, connection_id, run.kind, trigger, True, task_name=f"continue sync #{run.pk}")
     # After every slice, not only the last: a first sync's active pipelines are ranked while the
     # archived history is still coming in. Scoring skips what did not change.
     score_changes(connection_id)
-    return f"sync #{run.pk}: {run.status}"
+    return f"sync #{run.pk} on {run.worker}: {run.status}"
+
+
+def resume_stale_syncs() -> str:
+    """Queue the continuation of every sync run no live worker holds (every minute, see schedules.py).
+
+    A worker killed mid-run leaves its run "running" with a heartbeat that stops; once the heartbeat
+    is SYNC_STALE_AFTER old, the run resumes from its checkpoint in whichever worker takes this task.
+    """
+    from django_q.tasks import async_task
+
+    from apps.integrations.sync_runs import sync_runs_to_resume
+
+    runs = list(sync_runs_to_resume().values_list("pk", "connection_id", "kind", "trigger"))
+    for pk, connection_id, kind, trigger in runs:
+        async_task(SYNC_TASK, connection_id, kind, trigger, True, task_name=f"resume sync #{pk}")
+    return ", ".join(f"resumed sync #{pk}" for pk, *_ in runs) or "nothing to resume"
 
 
 def score_changes(connection_id: int) -> None:

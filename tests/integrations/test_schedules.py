@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django_q.models import Schedule
 
 from apps.integrations.models import ConnectionStatus
-from apps.integrations.schedules import PREFIX, SYNC_TASK, ensure_schedules
+from apps.integrations.schedules import PREFIX, RESUME_SCHEDULE, RESUME_TASK, SYNC_TASK, ensure_schedules
 from tests.integrations.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +19,16 @@ def ours():
 
 def test_each_live_connection_gets_delta_sweep_and_nightly_full():
     connection = ConnectionFactory()
-    assert ensure_schedules()["created"] == 4
+    assert ensure_schedules()["created"] == 5
     schedules = ours()
     base = f"{PREFIX}connection:{connection.pk}:"
-    assert set(schedules) == {base + "delta", base + "sweep", base + "full", base + "writeback"}
+    assert set(schedules) == {
+        base + "delta",
+        base + "sweep",
+        base + "full",
+        base + "writeback",
+        RESUME_SCHEDULE,
+    }
     assert (
         schedules[base + "delta"].minutes == 10
         and schedules[base + "delta"].schedule_type == Schedule.MINUTES
@@ -30,16 +36,30 @@ def test_each_live_connection_gets_delta_sweep_and_nightly_full():
     assert schedules[base + "full"].schedule_type == Schedule.CRON
     # django-q2 reads args back with literal_eval: they must be plain values.
     assert ast.literal_eval(schedules[base + "delta"].args) == (connection.pk, "delta", "schedule")
-    assert {s.func for s in schedules.values()} == {SYNC_TASK, "apps.integrations.tasks.process_writebacks"}
+    assert {s.func for s in schedules.values()} == {
+        SYNC_TASK,
+        "apps.integrations.tasks.process_writebacks",
+        RESUME_TASK,
+    }
+
+
+def test_one_resume_schedule_for_all_connections_every_minute():
+    ConnectionFactory()
+    ConnectionFactory()
+    ensure_schedules()
+    resume = Schedule.objects.get(name=RESUME_SCHEDULE)
+    assert (resume.func, resume.schedule_type, resume.minutes) == (RESUME_TASK, Schedule.MINUTES, 1)
+    assert ast.literal_eval(resume.args) == ()
+    assert len(ours()) == 2 * 4 + 1
 
 
 def test_ensure_schedules_is_idempotent_and_follows_disconnects():
     connection = ConnectionFactory()
     ensure_schedules()
-    assert ensure_schedules() == {"created": 0, "updated": 0, "unchanged": 4, "deleted": 0}
+    assert ensure_schedules() == {"created": 0, "updated": 0, "unchanged": 5, "deleted": 0}
     connection.status = ConnectionStatus.DISCONNECTED
     connection.save()
-    assert ensure_schedules()["deleted"] == 4
+    assert ensure_schedules()["deleted"] == 5  # with the last live connection, the resume schedule goes
     assert not ours()
 
 
@@ -56,4 +76,4 @@ def test_unrelated_schedules_are_left_alone():
 def test_command_prints_what_it_did(capsys):
     ConnectionFactory()
     call_command("ensure_schedules")
-    assert "4 created" in capsys.readouterr().out
+    assert "5 created" in capsys.readouterr().out

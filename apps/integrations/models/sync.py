@@ -49,6 +49,9 @@ class SyncRun(WorkspaceScopedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the worker.")
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="The worker process (host:pid) that last claimed the run."
+    )
     # {"opportunities": {"created": 3, "updated": 1, "unchanged": 90, "deleted": 0}, ...}
     stats = models.JSONField(default=dict, blank=True)
     requests_made = models.PositiveIntegerField(default=0)

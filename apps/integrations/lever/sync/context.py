@@ -18,7 +18,7 @@ from apps.integrations.lever.mapping import MappingError
 from apps.integrations.lever.mapping.values import obj, ref_id
 from apps.integrations.models import Connection, SyncRun
 from apps.integrations.records import Record
-from apps.integrations.sync_runs import sync_run_beat
+from apps.integrations.sync_runs import sync_run_alive, sync_run_beat
 from apps.integrations.upsert import MirrorWriter
 
 logger = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class SyncContext:
     skipped_resources: set[str] = field(default_factory=set)  # e.g. offers without offers:read
     deadline: float | None = None  # time.monotonic() after which the run pauses at its next beat
     _last_beat: float = 0.0
+    _last_alive: float = 0.0  # a beat or a bare heartbeat (keep_alive)
     # What earlier workers of this run already counted (a resumed run adds to it).
     _base: dict[str, Any] = field(default_factory=dict)
 
@@ -124,6 +125,15 @@ class SyncContext:
         if isinstance(event, RequestEvent):
             self.requests_by_phase[self.phase_name or "other"] += 1
             self.progress.request()
+            self.keep_alive()
+
+    def keep_alive(self) -> None:
+        """Refresh the heartbeat between beats: a batch of children takes many requests before its
+        beat, and a heartbeat older than SYNC_STALE_AFTER lets another worker take the run over."""
+        now = time.monotonic()
+        if now - self._last_alive >= BEAT_EVERY:
+            self._last_alive = now
+            sync_run_alive(self.run)
 
     def enter(self, phase: str, total: int | None = None) -> None:
         self.phase_name = phase
@@ -171,7 +181,7 @@ class SyncContext:
             raise Paused
         if not force and now - self._last_beat < BEAT_EVERY:
             return
-        self._last_beat = now
+        self._last_beat = self._last_alive = now
         self.run.stats = self.stats()
         sync_run_beat(
             self.run,

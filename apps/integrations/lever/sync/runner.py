@@ -74,14 +74,19 @@ def run_sync(
     progress: Progress | None = None,
     time_budget: float | None = None,
     client_options: dict[str, object] | None = None,
+    resume_only: bool = False,
 ) -> SyncRun:
     """Sync `connection` and return its run (succeeded, failed, or queued when the budget ran out).
 
-    Raises SyncUnavailable when another run holds the connection or it is not connected.
+    With `resume_only`, only continue a paused run or one whose worker died; never start a new one.
+    Raises SyncUnavailable when another run holds the connection, it is not connected, or (resume_only)
+    there is nothing to resume.
     """
     if kind == SyncKind.DELTA and connection.opportunities_synced_through is None and since is None:
         kind = SyncKind.FULL  # nothing mirrored yet: a delta would have no starting point
-    run = sync_run_claim(connection=connection, kind=kind, trigger=trigger, requested_by=requested_by)
+    run = sync_run_claim(
+        connection=connection, kind=kind, trigger=trigger, requested_by=requested_by, resume_only=resume_only
+    )
     checkpoint = run.checkpoint
     checkpoint.setdefault("since", run.started_at.isoformat())
     if since is not None:
