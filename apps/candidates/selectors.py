@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from apps.accounts.models import Workspace
 from apps.candidates.duplicates import DuplicateGroup
@@ -282,19 +284,30 @@ def _newest(queryset: QuerySet, *fields: str) -> Subquery:
     return Subquery(newest)
 
 
-def candidate_version(candidate: Candidate) -> str:
-    """Return a marker that changes whenever anything on the person's profile timeline changes.
+# A pk no row has: it marks where each call's candidate goes in the once-compiled marker query.
+_VERSION_PK = 9_007_199_254_740_881
+_version_sql: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 
-    One query: the newest change time of the person, their applications and everything hanging off
-    them (each an indexed lookup). The sync writes `changed_at` (and a RecordChange) on every real
-    change; scores and write-backs have their own times.
+
+def _version_query() -> tuple[str, tuple[Any, ...]]:
+    """The marker query as SQL and parameters, built by the ORM once per database and process.
+
+    Compiling its thirteen subqueries cost ~10 ms of CPU, more than the rest of a profile poll:
+    the poll asks every 10 s for every open profile, so it is compiled once and reused.
     """
+    candidate_type = ContentType.objects.get_for_model(Candidate)
+    application_type = ContentType.objects.get_for_model(Application)
+    key = (connection.alias, connection.vendor, candidate_type.pk, application_type.pk)
+    if key in _version_sql:
+        return _version_sql[key]
     person = OuterRef("pk")
     applications = Application.objects.filter(candidate_id=person)
     children = {"application__candidate_id": person}
-    candidate_type = ContentType.objects.get_for_model(Candidate)
-    application_type = ContentType.objects.get_for_model(Application)
-    writebacks = WritebackAction.objects.filter(Q(candidate_id=person) | Q(application__candidate_id=person))
+    # The person's own write-backs and their applications' apart: one OR across the join to the
+    # applications can use neither index, and scanned every write-back and application on each
+    # profile view and each 10-second poll (measured in bench/web_load.py).
+    own_writebacks = WritebackAction.objects.filter(candidate_id=person)
+    writebacks = WritebackAction.objects.filter(application__candidate_id=person)
     marks = {
         "applications": _newest(applications, "changed_at", "created_at"),
         "notes": _newest(Note.objects.filter(**children), "changed_at", "created_at"),
@@ -304,6 +317,8 @@ def candidate_version(candidate: Candidate) -> str:
         "files": _newest(Attachment.objects.filter(candidate_id=person), "changed_at", "created_at"),
         "texts": _newest(Attachment.objects.filter(candidate_id=person), "text_extracted_at"),
         "scores": _newest(Score.objects.filter(candidate_id=person), "computed_at"),
+        "own_writebacks": _newest(own_writebacks, "created_at"),
+        "own_writebacks_done": _newest(own_writebacks, "completed_at"),
         "writebacks": _newest(writebacks, "created_at"),
         "writebacks_done": _newest(writebacks, "completed_at"),
         "changes": _newest(
@@ -318,12 +333,39 @@ def candidate_version(candidate: Candidate) -> str:
             "created_at",
         ),
     }
-    row = (
-        Candidate.objects.filter(pk=candidate.pk)
+    query = (
+        Candidate.objects.filter(pk=_VERSION_PK)
         .annotate(**{f"mark_{name}": expression for name, expression in marks.items()})
-        .values("changed_at", "updated_at", *(f"mark_{name}" for name in marks))
-        .first()
+        .values_list("changed_at", "updated_at", *(f"mark_{name}" for name in marks))
+        .order_by()[:1]
     )
-    moments = [value for value in (row or {}).values() if isinstance(value, datetime)]
+    sql, params = query.query.sql_with_params()
+    if params.count(_VERSION_PK) != 1:  # the marker must stand for the candidate and nothing else
+        raise RuntimeError("candidate_version: unexpected parameters in the compiled query")
+    _version_sql[key] = (sql, params)
+    return sql, params
+
+
+def _as_moment(value: Any) -> datetime | None:
+    """A moment from a raw row: PostgreSQL gives aware datetimes, SQLite UTC text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if not isinstance(value, datetime):
+        return None
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def candidate_version(candidate: Candidate) -> str:
+    """Return a marker that changes whenever anything on the person's profile timeline changes.
+
+    One query: the newest change time of the person, their applications and everything hanging off
+    them (each an indexed lookup). The sync writes `changed_at` (and a RecordChange) on every real
+    change; scores and write-backs have their own times.
+    """
+    sql, params = _version_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [candidate.pk if value == _VERSION_PK else value for value in params])
+        row = cursor.fetchone()
+    moments = [moment for moment in map(_as_moment, row or ()) if moment is not None]
     newest = max(moments, default=EPOCH)
     return str((newest - EPOCH) // timedelta(microseconds=1))

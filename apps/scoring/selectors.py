@@ -41,10 +41,17 @@ def components_of(explanation: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def score_panel(*, application: Application, user: User | None) -> dict[str, Any]:
-    """Return what the score panel of one application shows."""
-    score = Score.objects.filter(application=application).first()
-    feedback = ScoreFeedback.objects.filter(application=application)
-    counts = Counter(feedback.values_list("verdict", flat=True))
+    """Return what the score panel of one application shows (one query; none for a score already loaded)."""
+    # The profile loads its applications with their score (select_related): reuse it rather than
+    # asking again (and decoding the explanation twice), and read the feedback (one row per member
+    # at most) once for the counts and the member's own: one query per application instead of three.
+    try:
+        score: Score | None = application.score
+    except Score.DoesNotExist:
+        score = None
+    feedback = list(ScoreFeedback.objects.filter(application=application).order_by("-updated_at"))
+    counts = Counter(row.verdict for row in feedback)
+    mine = user.pk if user is not None and user.pk else None
     explanation = score.explanation if score else {}
     return {
         "application": application,
@@ -52,7 +59,7 @@ def score_panel(*, application: Application, user: User | None) -> dict[str, Any
         "explanation": explanation,
         "components": components_of(explanation),
         "requirements": [r for r in explanation.get("requirements") or [] if isinstance(r, dict)],
-        "my_feedback": feedback.filter(user=user).first() if user is not None and user.pk else None,
+        "my_feedback": next((row for row in feedback if mine is not None and row.user_id == mine), None),
         "feedback_up": counts[Verdict.UP],
         "feedback_down": counts[Verdict.DOWN],
     }
