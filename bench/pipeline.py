@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,156 +33,21 @@ os.environ.update(
 )
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import django  # noqa: E402
 
 django.setup()
 
+from dataset import build  # noqa: E402  (bench/dataset.py, shared with bench/web_load.py)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from apps.accounts.models import Membership, User  # noqa: E402
-from apps.accounts.roles import Role  # noqa: E402
-from apps.accounts.services import workspace_create  # noqa: E402
-from apps.candidates.models import Application, Candidate, Tag  # noqa: E402
-from apps.integrations.models import AtsUser, Connection, WritebackAction, WritebackKind  # noqa: E402
-from apps.jobs.models import Job, JobStage, Stage  # noqa: E402
-from apps.scoring.models import Score, Tier  # noqa: E402
 
 QUERY_BUDGET = 12
 HTMX = {"HX-Request": "true"}
-STAGE_NAMES = [
-    "New applicant",
-    "Reached out",
-    "Responded",
-    "Phone screen",
-    "Technical interview",
-    "On-site",
-    "Reference check",
-    "Offer",
-    "Background check",
-    "Hired",
-]
-SOURCES = ["LinkedIn", "Referral", "Agency", "Job board", "Careers page", "Meetup"]
-TAGS = ["python", "go", "remote", "berlin", "senior", "visa", "returning", "diversity", "ex-faang", "oss"]
-REASONS = [
-    "Six years of Python on payment systems",
-    "Led a Kubernetes migration",
-    "PostgreSQL performance work at scale",
-    "No Kubernetes experience mentioned",
-    "Based in the job's city",
-]
-
-
-def build(applications: int, stage_count: int, seed: int = 7) -> tuple[Job, User]:
-    """Create a workspace, a recruiter and one job with `applications` applications (bulk inserts)."""
-    rng = random.Random(seed)
-    owner = User.objects.create_user(email="owner@bench.local", password="x")
-    recruiter = User.objects.create_user(email="recruiter@bench.local", password="x")
-    workspace = workspace_create(name="Bench", owner=owner)
-    Membership.objects.create(workspace=workspace, user=recruiter, role=Role.RECRUITER)
-    lever = Connection.objects.create(
-        workspace=workspace, name="Bench Lever", api_key="bench", status="active"
-    )
-    common = {"workspace": workspace, "connection": lever}
-    stages = Stage.objects.bulk_create(
-        Stage(**common, remote_id=f"stage-{n}", name=STAGE_NAMES[n % len(STAGE_NAMES)], global_index=n)
-        for n in range(stage_count)
-    )
-    job = Job.objects.create(**common, remote_id="job-1", name="Senior Backend Engineer", status="published")
-    JobStage.objects.bulk_create(
-        JobStage(**common, remote_id=f"job-1:{stage.remote_id}", job=job, stage=stage, position=n)
-        for n, stage in enumerate(stages)
-    )
-    owners = AtsUser.objects.bulk_create(
-        AtsUser(**common, remote_id=f"user-{n}", name=f"Recruiter {n}", email=f"r{n}@bench.local")
-        for n in range(12)
-    )
-    tags = Tag.objects.bulk_create(Tag(**common, remote_id=name, name=name) for name in TAGS)
-    candidates = Candidate.objects.bulk_create(
-        Candidate(
-            **common,
-            remote_id=str(uuid.UUID(int=rng.getrandbits(128))),
-            name=f"Candidate {n:05d}",
-            email=f"candidate{n}@bench.local",
-            headline="Backend engineer",
-            current_company=f"Company {n % 300}",
-        )
-        for n in range(applications)
-    )
-    now = timezone.now()
-    # Early stages are crowded, late ones thin, as in a real funnel.
-    weights = [1 / (n + 1) for n in range(stage_count)]
-    apps = Application.objects.bulk_create(
-        Application(
-            **common,
-            remote_id=str(uuid.UUID(int=rng.getrandbits(128))),
-            candidate=candidate,
-            job=job,
-            current_stage=rng.choices(stages, weights)[0],
-            stage_entered_at=now - timedelta(days=rng.randint(0, 60)),
-            applied_at=now - timedelta(days=rng.randint(0, 120)),
-            owner=rng.choice(owners),
-            origin=rng.choice(["applied", "sourced", "referred", "agency"]),
-            sources=rng.sample(SOURCES, rng.randint(0, 2)),
-            outcome=rng.choices(["active", "rejected", "hired"], [85, 13, 2])[0],
-        )
-        for candidate in candidates
-    )
-    tiers = [(80, Tier.TIER_1), (60, Tier.TIER_2), (40, Tier.TIER_3), (0, Tier.NOT_A_MATCH)]
-    scores = []
-    for application in apps:
-        if rng.random() < 0.1:
-            continue  # not scored yet
-        value = round(rng.uniform(0, 100), 1)
-        explanation = {
-            "reasons": [{"text": text, "evidence": "resume"} for text in rng.sample(REASONS, 3)],
-            "gaps": ["A long explanation, as the engine writes it. " * 20],
-        }
-        scores.append(
-            Score(
-                workspace=workspace,
-                application=application,
-                job=job,
-                candidate_id=application.candidate_id,
-                score=value,
-                tier=next(tier for floor, tier in tiers if value >= floor),
-                explanation=explanation,
-                engine_version="bench",
-                input_hash="x",
-                job_hash="x",
-                candidate_hash="x",
-                computed_at=now,
-                checked_at=now,
-                tier_changed_at=now,
-            )
-        )
-    Score.objects.bulk_create(scores, batch_size=500)
-    through = Application.tags.through
-    through.objects.bulk_create(
-        (
-            through(application_id=application.pk, tag_id=tag.pk)
-            for application in apps
-            for tag in rng.sample(tags, rng.randint(0, 3))
-        ),
-        batch_size=1000,
-    )
-    WritebackAction.objects.bulk_create(
-        WritebackAction(
-            workspace=workspace,
-            connection=lever,
-            application=application,
-            kind=WritebackKind.MOVE_STAGE,
-            idempotency_key=f"move-{application.pk}",
-            payload={"stage_id": "stage-3", "stage_name": "Phone screen"},
-        )
-        for application in rng.sample(apps, 40)
-    )
-    return job, recruiter
 
 
 def measure(
