@@ -100,7 +100,11 @@ class Faults:
     def throttled(self) -> bool:
         """True when the next request falls in a burst of 429s (Lever's limiter on a busy account)."""
         with self._lock:
-            if self._throttled == 0 and self.config.throttle_rate and self._rng.random() < self.config.throttle_rate:
+            if (
+                self._throttled == 0
+                and self.config.throttle_rate
+                and self._rng.random() < self.config.throttle_rate
+            ):
                 self._throttled = int(self.config.throttle_burst)
             if self._throttled > 0:
                 self._throttled -= 1

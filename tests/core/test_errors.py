@@ -40,7 +40,9 @@ def test_an_htmx_request_gets_a_short_message_for_the_page_to_show(member, monke
     response = member.get("/", headers={"HX-Request": "true"})
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/plain")
-    assert response.content.decode() == "Recruitdesk cannot reach its database right now. Try again in a moment."
+    assert (
+        response.content.decode() == "Recruitdesk cannot reach its database right now. Try again in a moment."
+    )
 
 
 def test_any_other_error_is_still_a_500(member, monkeypatch):

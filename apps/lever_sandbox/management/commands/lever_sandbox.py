@@ -47,7 +47,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--spike-latency", type=float, default=2.0, help="Seconds of one latency spike.")
         parser.add_argument(
-            "--throttle-rate", type=float, default=0.0, help="Share of API requests that start a burst of 429s."
+            "--throttle-rate",
+            type=float,
+            default=0.0,
+            help="Share of API requests that start a burst of 429s.",
         )
         parser.add_argument(
             "--throttle-burst", type=int, default=5, help="Consecutive requests answered 429 in one burst."
