@@ -382,10 +382,13 @@ def test_a_resume_with_a_nasty_name_is_stored_inside_media_root_under_a_safe_nam
         'cv"\r\nSet-Cookie: rd=1;.pdf',
         "evil\u202efdp.exe",
         "../../../../etc/passwd",
-        "x" * 500 + ".pdf",
+        # As the mirror stores them: the mapping cuts names to the column (500) and the client drops
+        # NUL characters (PostgreSQL keeps none), so the longest name fits and a control character
+        # other than NUL stands in for it.
+        "x" * 496 + ".pdf",
         "Zoë Ångström – CV.pdf",
         "",
-        "con.pdf\x00.exe",
+        "con.pdf\x01.exe",
     ],
 )
 def test_a_file_named_by_lever_downloads_with_a_safe_content_disposition(cast, media, name):
