@@ -32,6 +32,7 @@ Figures from a shared 2-vCPU machine are pessimistic.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -65,17 +66,8 @@ def parse() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def wait_for(what: str, check, timeout: float, poll: float = 0.5, tick=None) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        if tick:
-            tick()
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(poll)
+# Cluster runs last minutes: a slower poll keeps the bench's own queries out of the figures.
+wait_for = functools.partial(procs.wait_for, poll=0.5)
 
 
 def main() -> int:

@@ -21,18 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# bench/ is on sys.path when this runs as a script: the environment every bench shares.
+from procs import ROOT, bench_env  # noqa: E402
+
 WORK = Path(tempfile.mkdtemp(prefix="recruitdesk-bench-"))
 os.environ.update(
-    DEBUG="False",
-    SECRET_KEY="bench-" + "x" * 50,
-    FIELD_ENCRYPTION_KEY="Vk9jGrpL4uQb1sVfHj7Cz3hFQm8hO6l2Yb0s3x7w8aA=",
-    DATABASE_URL=f"sqlite:///{WORK / 'bench.sqlite3'}",
-    MEDIA_ROOT=str(WORK / "media"),
-    REDIS_URL="",
-    LOG_LEVEL="CRITICAL",
+    bench_env(database_url=f"sqlite:///{WORK / 'bench.sqlite3'}", work=WORK, LOG_LEVEL="CRITICAL")
 )
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 sys.path.insert(0, str(ROOT))
 
 import django  # noqa: E402

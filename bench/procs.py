@@ -27,6 +27,11 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+# The sandbox's own counter of requests per window (plain Python, no Django), for the figures below.
+from apps.lever_sandbox.faults import max_in_window  # noqa: E402, F401
+
 PYTHON = sys.executable
 SECRET_KEY = "bench-" + "x" * 50
 FERNET_KEY = "Vk9jGrpL4uQb1sVfHj7Cz3hFQm8hO6l2Yb0s3x7w8aA="
@@ -335,15 +340,24 @@ class QCluster:
 # -- figures ------------------------------------------------------------------------------------------------
 
 
-def max_in_window(times: list[float], window: float) -> int:
-    """The largest number of `times` inside any half-open window of `window` seconds."""
-    best, start = 0, 0
-    ordered = sorted(times)
-    for end, t in enumerate(ordered):
-        while t - ordered[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
+def wait_for(
+    what: str,
+    check: Callable[[], Any],
+    timeout: float,
+    poll: float = 0.2,
+    tick: Callable[[], Any] | None = None,
+) -> Any:
+    """Call `check` (after `tick`, when given) until it returns something true; raise TimeoutError after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if tick:
+            tick()
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(poll)
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:

@@ -40,9 +40,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import procs  # noqa: E402
@@ -74,15 +72,7 @@ def spread(rng: random.Random, low: int, high: int, count: int) -> list[int]:
     return [low + i * width + rng.randrange(width) for i in range(count)]
 
 
-def wait_for(what: str, check: Callable[[], Any], timeout: float, poll: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(poll)
+wait_for = procs.wait_for
 
 
 def main() -> int:

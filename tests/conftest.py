@@ -67,3 +67,14 @@ def client_for(user: User) -> Client:
 @pytest.fixture
 def staff_client(db) -> Client:
     return client_for(UserFactory(email="staff@recruitdesk.example", is_staff=True, is_superuser=True))
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Store files on disk under a temporary MEDIA_ROOT, so a test sees where files land (or that none did)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return tmp_path / "media"

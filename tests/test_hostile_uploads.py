@@ -55,17 +55,6 @@ UNSAFE_IN_NAMES = set('/\\"<>:*?|;\x00\r\n\t\u202e\u202d\u200f\u2066')
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    """Store files on disk under a temporary MEDIA_ROOT, so the tests see where files land (or that none did)."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
-    return tmp_path / "media"
-
-
-@pytest.fixture
 def application(cast):
     """An application in Lever whose connection has a Lever user to upload as."""
     cast.connection.writeback_user = AtsUserFactory(connection=cast.connection)

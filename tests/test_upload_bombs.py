@@ -38,17 +38,6 @@ SMALL = 30 * MIB
 BOMB_PARTS = ["word/document.xml", "word/styles.xml", "docProps/thumbnail.jpeg"]
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    """Store files on disk under a temporary MEDIA_ROOT, so the tests can see that nothing was written."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
-    return tmp_path / "media"
-
-
 def warmed(user, url):
     """A logged-in client whose first request (URLconf imports, templates) is behind it, so that only the
     upload itself is measured."""

@@ -112,8 +112,8 @@ def test_a_sync_through_faults_ends_identical_to_a_fault_free_one(clean_sandbox,
     assert run.requests_made >= reference["requests"]
 
 
-def fail_everything_after(sandbox: SandboxServer, api_requests: int, monkeypatch) -> None:
-    """Lever goes down (every API call 5xx) once the sync has made `api_requests` requests."""
+def on_request(number: int, action, monkeypatch) -> None:
+    """Run `action` (something happening inside Lever) as the sync sends its `number`-th API request."""
     from apps.integrations.lever import transport
 
     original = transport.LeverTransport.request
@@ -121,8 +121,8 @@ def fail_everything_after(sandbox: SandboxServer, api_requests: int, monkeypatch
 
     def request(self, *args, **kwargs):
         seen["n"] += 1
-        if seen["n"] == api_requests:
-            sandbox.set_faults(error_rate=1.0)
+        if seen["n"] == number:
+            action()
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(transport.LeverTransport, "request", request)
@@ -132,7 +132,7 @@ def test_an_outage_longer_than_the_retries_fails_the_run_clearly_and_the_next_sy
     clean_sandbox, reference, monkeypatch
 ):
     connection = connect(clean_sandbox)
-    fail_everything_after(clean_sandbox, 150, monkeypatch)
+    on_request(150, lambda: clean_sandbox.set_faults(error_rate=1.0), monkeypatch)  # Lever goes down
     run = sync(connection, client_options={"max_attempts": 3})
 
     assert run.status == SyncStatus.FAILED
@@ -172,28 +172,12 @@ def test_tokens_expiring_every_second_are_refreshed_and_the_mirror_is_identical(
     assert connection.status == ConnectionStatus.ACTIVE
 
 
-def revoke_after(sandbox: SandboxServer, api_requests: int, monkeypatch) -> None:
-    """Revoke the OAuth app inside Lever once the sync has made `api_requests` requests."""
-    from apps.integrations.lever import transport
-
-    original = transport.LeverTransport.request
-    seen = {"n": 0}
-
-    def request(self, *args, **kwargs):
-        seen["n"] += 1
-        if seen["n"] == api_requests:
-            sandbox.revoke_oauth()
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(transport.LeverTransport, "request", request)
-
-
 @pytest.mark.parametrize("after", [5, 60])
 def test_revocation_mid_sync_stops_cleanly_and_a_reauthorised_sync_completes(
     clean_sandbox, reference, settings, monkeypatch, after
 ):
     connection = oauth_connect(clean_sandbox, settings)
-    revoke_after(clean_sandbox, after, monkeypatch)
+    on_request(after, clean_sandbox.revoke_oauth, monkeypatch)  # revoked inside Lever
     run = sync(connection)
     requests_at_stop = clean_sandbox.request_counts()["total"]
 

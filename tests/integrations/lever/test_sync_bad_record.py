@@ -12,14 +12,12 @@ import pytest
 
 from apps.candidates.models import Application, Candidate
 from apps.integrations.lever.sync.runner import run_sync
-from apps.integrations.models import ConnectionStatus, Environment, SyncKind, SyncStatus
+from apps.integrations.models import SyncKind, SyncStatus
 from apps.lever_sandbox.server import SandboxServer
-from tests.accounts.factories import WorkspaceFactory
-from tests.integrations.factories import ConnectionFactory
+from tests.integrations.lever.sandbox_sync import FAST, connect
 
 pytestmark = pytest.mark.django_db
 
-FAST = {"limiter": None, "backoff_base": 0.01, "backoff_cap": 0.05}
 OPPORTUNITIES = 12
 
 
@@ -69,13 +67,7 @@ def messy(opportunity: dict) -> dict:
 def test_one_bad_opportunity_is_skipped_and_named_and_the_rest_are_mirrored(sandbox):
     bad = rewrite(sandbox, 3, without_contact)
     odd = rewrite(sandbox, 5, messy)
-    connection = ConnectionFactory(
-        workspace=WorkspaceFactory(),
-        environment=Environment.CUSTOM,
-        base_url=sandbox.url,
-        api_key=sandbox.api_key,
-        status=ConnectionStatus.ACTIVE,
-    )
+    connection = connect(sandbox)
 
     run = run_sync(connection, kind=SyncKind.FULL, client_options=FAST)
     run.refresh_from_db()
@@ -111,13 +103,7 @@ def test_a_mapping_bug_on_one_opportunity_skips_it_instead_of_failing_the_run(sa
         return real(opportunity, **kwargs)
 
     monkeypatch.setattr(mapping, "map_opportunity", buggy)
-    connection = ConnectionFactory(
-        workspace=WorkspaceFactory(),
-        environment=Environment.CUSTOM,
-        base_url=sandbox.url,
-        api_key=sandbox.api_key,
-        status=ConnectionStatus.ACTIVE,
-    )
+    connection = connect(sandbox)
 
     run = run_sync(connection, kind=SyncKind.FULL, only=["opportunities"], client_options=FAST)
     run.refresh_from_db()
@@ -142,13 +128,7 @@ def test_nul_characters_from_lever_are_dropped_so_every_database_keeps_the_recor
             "tags": ["a\x00b"],
         },
     )
-    connection = ConnectionFactory(
-        workspace=WorkspaceFactory(),
-        environment=Environment.CUSTOM,
-        base_url=sandbox.url,
-        api_key=sandbox.api_key,
-        status=ConnectionStatus.ACTIVE,
-    )
+    connection = connect(sandbox)
 
     run = run_sync(connection, kind=SyncKind.FULL, only=["opportunities"], client_options=FAST)
     run.refresh_from_db()
