@@ -69,6 +69,7 @@ LOCAL_APPS = [
     "apps.dashboard",
     "apps.lever_sandbox",
     "apps.imports",
+    "apps.automation",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -22,6 +22,7 @@ class Capability(StrEnum):
     MANAGE_INTEGRATIONS = "manage_integrations"  # connect, disconnect, reconnect, sync
     MANAGE_MEMBERS = "manage_members"  # add, remove and re-role members
     MANAGE_WORKSPACE = "manage_workspace"  # rename the workspace, hand over ownership
+    MANAGE_AUTOMATION = "manage_automation"  # create, edit, switch and apply automation rules
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

@@ -28,7 +28,7 @@ from django.db import models, transaction
 from apps.accounts.models import User, Workspace
 from apps.candidates import services
 from apps.candidates.models import Application, ReasonType, RejectionReason
-from apps.integrations.models import WritebackAction, WritebackStatus
+from apps.integrations.models import WritebackAction, WritebackSource, WritebackStatus
 from apps.integrations.outbox import WritebackBatch, waking_once
 from apps.jobs.models import Job, JobStage, Stage
 
@@ -196,7 +196,7 @@ def _existing(workspace_id: int, keys: Iterable[str | None]) -> dict[str, Writeb
 # -- one action -------------------------------------------------------------------------------------------
 
 
-def _enqueue(
+def enqueue_action(
     application: Application,
     action: str,
     values: Mapping[str, Any],
@@ -204,12 +204,15 @@ def _enqueue(
     requested_by: User | None,
     idempotency_key: str | None,
     batch: WritebackBatch | None = None,
+    source: str = WritebackSource.UI,
 ) -> WritebackAction:
+    """Enqueue one write-back action (checked by `skip_reason` first) through the candidate services."""
     common: dict[str, Any] = {
         "application": application,
         "requested_by": requested_by,
         "idempotency_key": idempotency_key,
         "batch": batch,
+        "source": source,
     }
     if action == Action.MOVE:
         return services.application_move_stage(stage=values["stage"], **common)
@@ -246,7 +249,7 @@ def application_action_perform(
     reason = skip_reason(application, action, values)
     if reason:
         raise ValidationError(sentence(reason), code="skipped")
-    return _enqueue(application, action, values, requested_by=requested_by, idempotency_key=key)
+    return enqueue_action(application, action, values, requested_by=requested_by, idempotency_key=key)
 
 
 # -- many at once -----------------------------------------------------------------------------------------
@@ -366,7 +369,7 @@ def applications_bulk_apply(
         for application in eligible:
             try:
                 result.actions.append(
-                    _enqueue(
+                    enqueue_action(
                         application,
                         action,
                         values,

@@ -35,6 +35,7 @@ from apps.candidates.models import (
     ExportCause,
     Origin,
 )
+from apps.candidates.signals import candidate_added
 from apps.candidates.sourcing_checks import RESUME_TYPES, check_resume, clean_person, resume_name
 from apps.candidates.sourcing_duplicates import DuplicateMatch, NewCandidate, duplicates_in_workspace
 from apps.candidates.sourcing_export import candidate_export, export_add_to_job, export_skip, exports_settle
@@ -216,6 +217,9 @@ def candidate_add(
         waiting = _waiting_for(job, export)
     if application is not None:
         applications_rescore([application])  # a fit score for the page, and for the tier trigger
+    candidate_added.send(
+        sender=Candidate, candidate=candidate, application=application, requested_by=requested_by
+    )
     return AddResult(candidate, application, record, duplicates, waiting)
 
 

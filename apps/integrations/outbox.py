@@ -359,10 +359,13 @@ def process_one(action: WritebackAction, client: Any, writer: MirrorWriter) -> s
             )
             return "retry"
         return _finish(action, WritebackStatus.FAILED, reason=exc.message)
+    writer.writeback_action_id = action.pk
     try:
         handler.reflect(action, answer, writer)
     except Exception:  # Lever has the change; the next sync mirrors it if this did not
         logger.exception("write-back #%s succeeded but could not be mirrored", action.pk)
+    finally:
+        writer.writeback_action_id = None
     return _finish(action, WritebackStatus.SUCCEEDED, response=answer if isinstance(answer, dict) else {})
 
 

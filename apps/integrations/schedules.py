@@ -25,6 +25,9 @@ WRITEBACK_TASK = "apps.integrations.tasks.process_writebacks"
 TOKEN_REFRESH_TASK = "apps.integrations.tasks.refresh_idle_token"
 RESUME_TASK = "apps.integrations.tasks.resume_stale_syncs"
 RESUME_SCHEDULE = f"{PREFIX}resume-stale-syncs"
+AUTOMATION_EVENTS_TASK = "apps.automation.tasks.evaluate_events"
+AUTOMATION_IDLE_TASK = "apps.automation.tasks.scan_idle"
+DIGEST_TASK = "apps.automation.tasks.send_digests"
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,23 @@ def connection_schedules(connection: Connection) -> list[ScheduleSpec]:
     return specs
 
 
+def automation_schedules() -> list[ScheduleSpec]:
+    """Automation runs for every workspace, connected or not (sourcing rules, notifications)."""
+    return [
+        # Events are evaluated as they are recorded; this catches any whose wake-up task was lost.
+        ScheduleSpec(f"{PREFIX}automation-events", AUTOMATION_EVENTS_TASK, "()", Schedule.MINUTES, minutes=1),
+        # https://crontab.guru/#*/15_*_*_*_* : "idle in a stage for N days", and dry runs that ended
+        ScheduleSpec(f"{PREFIX}automation-idle", AUTOMATION_IDLE_TASK, "()", Schedule.MINUTES, minutes=15),
+        # https://crontab.guru/#0_7_*_*_* : the daily digest of unread notifications
+        ScheduleSpec(f"{PREFIX}notification-digest", DIGEST_TASK, "()", Schedule.CRON, cron="0 7 * * *"),
+    ]
+
+
 def desired_schedules() -> list[ScheduleSpec]:
-    connections = Connection.objects.filter(status__in=LIVE_STATUSES).order_by("pk")
+    connections = list(Connection.objects.filter(status__in=LIVE_STATUSES).order_by("pk"))
     specs = [spec for connection in connections for spec in connection_schedules(connection)]
-    if specs:
+    specs += automation_schedules()
+    if connections:
         # A sync whose worker died (kill -9, a lost host) resumes from its checkpoint within a minute
         # of its heartbeat going stale (SYNC_STALE_AFTER); write-backs recover through "writeback".
         specs.append(ScheduleSpec(RESUME_SCHEDULE, RESUME_TASK, "()", Schedule.MINUTES, minutes=1))

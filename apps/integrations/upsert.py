@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from apps.integrations.models import ChangeKind, Connection, RecordChange
 from apps.integrations.records import Record, content_hash
+from apps.integrations.signals import records_changed
 
 # Values we never copy into RecordChange: we record that they changed, not what they were.
 PII_FIELDS: dict[str, frozenset[str]] = {
@@ -79,6 +80,8 @@ class MirrorWriter:
         self.sync_run_id = sync_run_id
         self.webhook_event_id = webhook_event_id
         self.clock = clock
+        # The write-back whose answer is being mirrored (set by the outbox): its changes are that action's echo.
+        self.writeback_action_id: int | None = None
         self.stats: dict[str, Counter[str]] = defaultdict(Counter)
         self._pk_cache: dict[str, dict[str, int]] = defaultdict(dict)
 
@@ -238,11 +241,16 @@ class MirrorWriter:
             self.stats[label]["updated"] += sum(1 for *_, kind in updates if kind == ChangeKind.UPDATED)
             self.stats[label]["deleted"] += sum(1 for *_, kind in updates if kind == ChangeKind.DELETED)
             self.stats[label]["revived"] += sum(1 for *_, kind in updates if kind == ChangeKind.REVIVED)
-        self._write_many(model, [*created, *((row.pk, record) for row, record, _, _ in updates)], many)
+        many_diffs = self._write_many(
+            model, [*created, *((row.pk, record) for row, record, _, _ in updates)], many
+        )
         self.record_changes(
             model,
             [(pk, record.remote_id, ChangeKind.CREATED, {}) for pk, record in created]
-            + [(row.pk, record.remote_id, kind, diff) for row, record, diff, kind in updates],
+            + [
+                (row.pk, record.remote_id, kind, {**diff, **many_diffs.get(row.pk, {})})
+                for row, record, diff, kind in updates
+            ],
         )
 
     def _resolve_refs(self, model: type[models.Model], batch: list[Record]) -> dict[str, dict[str, int]]:
@@ -265,8 +273,12 @@ class MirrorWriter:
         model: type[models.Model],
         rows: list[tuple[int, Record]],
         many: dict[str, dict[str, int]],
-    ) -> None:
-        """Make each row's many-to-many sets equal to the mapped ones, with one query per field."""
+    ) -> dict[int, dict[str, list[list[int]]]]:
+        """Make each row's many-to-many sets equal to the mapped ones, with one query per field.
+
+        Return what changed per row, e.g. {12: {"tags": [[old tag pks], [new tag pks]]}}.
+        """
+        diffs: dict[int, dict[str, list[list[int]]]] = defaultdict(dict)
         for name, pk_by_remote in many.items():
             field_ = model._meta.get_field(name)
             through = field_.remote_field.through
@@ -291,6 +303,11 @@ class MirrorWriter:
                     for dst in dsts - current.get(src, set())
                 ]
             )
+            for src, dsts in desired.items():
+                before = current.get(src, set())
+                if dsts != before:
+                    diffs[src][name] = [sorted(before), sorted(dsts)]
+        return diffs
 
     def record_changes(
         self, model: type[models.Model], changes: list[tuple[int, str, str, dict[str, Any]]]
@@ -298,6 +315,7 @@ class MirrorWriter:
         if not changes:
             return
         content_type = ContentType.objects.get_for_model(model)
+        records_changed.send(sender=model, writer=self, changes=changes)
         insert_values(
             RecordChange,
             [

@@ -26,6 +26,7 @@ from apps.scoring import conf, engine, inputs
 from apps.scoring.engine.backends import backend_from_env
 from apps.scoring.engine.types import TierCutoffs
 from apps.scoring.models import Score, ScoringProfile, ScoringSettings, Tier
+from apps.scoring.signals import scores_changed
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +97,10 @@ class _ScoringRun:
         created: list[Score] = []
         updated: list[Score] = []
         unchanged: list[int] = []
+        previous_tiers: dict[int, str] = {}
         for application in applications:
             score = existing.get(application.pk)
+            previous_tiers[application.pk] = score.tier if score is not None else ""
             try:
                 outcome = self._score_one(application, score, now)
             except Exception:  # one bad pair must not stop the run; the next run retries it
@@ -117,6 +120,11 @@ class _ScoringRun:
             Score.objects.bulk_create(created, ignore_conflicts=True)
             Score.objects.bulk_update(updated, SCORE_FIELDS)
             Score.objects.filter(pk__in=unchanged).update(checked_at=now)
+            # In the same transaction: automation's events exist exactly when the scores do.
+            scores_changed.send(
+                sender=Score,
+                scores=[(s, previous_tiers.get(s.application_id, "")) for s in created + updated],
+            )
         if created:  # ignore_conflicts leaves primary keys unset; write-back needs the saved rows
             created = list(Score.objects.filter(application_id__in=[s.application_id for s in created]))
         return summary, created + updated

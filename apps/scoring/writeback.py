@@ -159,7 +159,9 @@ def tier_note(score: Score) -> str:
     lines = [f"Recruitdesk fit score: {score.score:.0f}/100 · {score.get_tier_display()}{previous}"]
     for title, key in (("Strongest reasons", "reasons"), ("Gaps", "gaps")):
         points = [
-            point for point in dict.fromkeys(_point(item) for item in explanation.get(key) or []) if point
+            point
+            for point in dict.fromkeys(reason_text(item) for item in explanation.get(key) or [])
+            if point
         ]
         points = points[:MAX_POINTS]
         if points:
@@ -172,7 +174,7 @@ def tier_note(score: Score) -> str:
     return "\n".join(lines)
 
 
-def _point(item: Any) -> str:
+def reason_text(item: Any) -> str:
     """Return one reason or gap as text, quoting its evidence: 'Python: met — "5 years of Python…"'."""
     if isinstance(item, str):
         return item.strip()

@@ -7,19 +7,45 @@ from django.core.management import call_command
 from django_q.models import Schedule
 
 from apps.integrations.models import ConnectionStatus
-from apps.integrations.schedules import PREFIX, RESUME_SCHEDULE, RESUME_TASK, SYNC_TASK, ensure_schedules
+from apps.integrations.schedules import (
+    AUTOMATION_EVENTS_TASK,
+    AUTOMATION_IDLE_TASK,
+    DIGEST_TASK,
+    PREFIX,
+    RESUME_SCHEDULE,
+    RESUME_TASK,
+    SYNC_TASK,
+    ensure_schedules,
+)
 from tests.integrations.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db
 
 
+# Automation's schedules exist with or without connections (sourcing rules, notifications).
+AUTOMATION = {f"{PREFIX}automation-events", f"{PREFIX}automation-idle", f"{PREFIX}notification-digest"}
+
+
 def ours():
-    return {s.name: s for s in Schedule.objects.filter(name__startswith=PREFIX)}
+    """Our schedules except automation's three."""
+    return {s.name: s for s in Schedule.objects.filter(name__startswith=PREFIX) if s.name not in AUTOMATION}
+
+
+def test_automation_runs_without_any_connection():
+    assert ensure_schedules()["created"] == 3
+    schedules = {s.name: s for s in Schedule.objects.filter(name__in=AUTOMATION)}
+    assert {name: s.func for name, s in schedules.items()} == {
+        f"{PREFIX}automation-events": AUTOMATION_EVENTS_TASK,
+        f"{PREFIX}automation-idle": AUTOMATION_IDLE_TASK,
+        f"{PREFIX}notification-digest": DIGEST_TASK,
+    }
+    assert schedules[f"{PREFIX}automation-events"].minutes == 1
+    assert schedules[f"{PREFIX}notification-digest"].cron == "0 7 * * *"
 
 
 def test_each_live_connection_gets_delta_sweep_and_nightly_full():
     connection = ConnectionFactory()
-    assert ensure_schedules()["created"] == 5
+    assert ensure_schedules()["created"] == 5 + len(AUTOMATION)
     schedules = ours()
     base = f"{PREFIX}connection:{connection.pk}:"
     assert set(schedules) == {
@@ -56,7 +82,7 @@ def test_one_resume_schedule_for_all_connections_every_minute():
 def test_ensure_schedules_is_idempotent_and_follows_disconnects():
     connection = ConnectionFactory()
     ensure_schedules()
-    assert ensure_schedules() == {"created": 0, "updated": 0, "unchanged": 5, "deleted": 0}
+    assert ensure_schedules() == {"created": 0, "updated": 0, "unchanged": 5 + len(AUTOMATION), "deleted": 0}
     connection.status = ConnectionStatus.DISCONNECTED
     connection.save()
     assert ensure_schedules()["deleted"] == 5  # with the last live connection, the resume schedule goes
@@ -76,4 +102,4 @@ def test_unrelated_schedules_are_left_alone():
 def test_command_prints_what_it_did(capsys):
     ConnectionFactory()
     call_command("ensure_schedules")
-    assert "5 created" in capsys.readouterr().out
+    assert f"{5 + len(AUTOMATION)} created" in capsys.readouterr().out
