@@ -19,6 +19,7 @@ urlpatterns = [
     path("scoring/", include("apps.scoring.urls")),
     path("integrations/", include("apps.integrations.urls")),
     path("imports/", include("apps.imports.urls")),
+    path("automation/", include("apps.automation.urls")),
     path("webhooks/lever/<str:token>/", lever_webhook_receive, name="lever-webhook"),
     path("", include("apps.dashboard.urls")),
 ]

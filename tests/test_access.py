@@ -23,6 +23,8 @@ def admin_only_requests(cast):
         ("post", reverse("accounts:member-role", args=[viewer.pk]), {"role": "admin"}),
         ("post", reverse("accounts:member-remove", args=[viewer.pk]), {}),
         ("post", reverse("accounts:workspace-rename"), {"name": "Hijacked"}),
+        ("get", reverse("automation:new"), {}),
+        ("post", reverse("automation:new"), {"name": "Hijacked", "trigger": "hired", "actions_count": 0}),
     ]
 
 
@@ -54,6 +56,8 @@ def test_read_only_roles_still_read(cast, who):
         "candidates:list",
         "integrations:index",
         "accounts:settings",
+        "automation:index",
+        "automation:notifications",
     ):
         assert client.get(reverse(name)).status_code == 200, name
 

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from apps.accounts.models import Membership, Workspace
+from apps.automation.models import AutomationEvent, Rule, RuleVersion
 from apps.candidates.models import Application, Candidate, CandidateExport, Note
 from apps.imports.models import CandidateImport
 from apps.integrations.models import Connection, WritebackAction
@@ -85,6 +86,12 @@ OURS_WITHOUT_PK: dict[str, str | None] = {
     "imports:template": None,
     "dashboard:index": None,
     "dashboard:sync-strip": None,
+    "automation:index": None,
+    "automation:new": None,
+    "automation:notifications": None,
+    "automation:notification-count": None,
+    "automation:notifications-read-all": "marks the viewer's own notifications read, nobody else's",
+    "automation:notification-settings": "the viewer's own daily digest choice",
 }
 
 # Regex patterns cannot be filled in from converters: a value for each named group.
@@ -186,6 +193,9 @@ def snapshot(cast) -> dict:
                 ScoreFeedback,
                 JobExportSettings,
                 Connection,
+                Rule,
+                RuleVersion,
+                AutomationEvent,
             )
         },
         "memberships": sorted(
@@ -194,6 +204,7 @@ def snapshot(cast) -> dict:
         "workspaces": sorted(Workspace.objects.values_list("pk", "name")),
         "connections": sorted(Connection.objects.values_list("pk", "status")),
         "profiles": sorted(ScoringProfile.objects.values_list("pk", "updated_at")),
+        "rules": sorted(Rule.objects.values_list("pk", "mode", "version", "previewed_version")),
     }
 
 

@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Membership
+from apps.automation.models import Notification, RuleFiring
+from apps.automation.services import rule_save
 from apps.candidates.models import Application, Candidate, Outcome, ReasonType
 from apps.imports.models import ImportStatus, RowStatus
 from apps.integrations.models import ChangeKind, WritebackAction, WritebackKind, WritebackStatus
@@ -349,6 +351,7 @@ def hostile(cast):
 
     score_applications(Application.objects.filter(job=job), force=True, write_back=False)
     score = Score.objects.get(application=application)
+    rule, notice = hostile_automation(cast, application, stages[0], lever_user, writebacks[0])
     ScoreFeedbackFactory(application=application, user=cast.owner, reason=PAYLOAD, verdict="down")
     return {
         "job": job,
@@ -362,7 +365,61 @@ def hostile(cast):
         "score": score,
         "membership": Membership.objects.get(workspace=workspace, user=cast.viewer),
         "connection": connection,
+        "rule": rule,
+        "notice": notice,
     }
+
+
+def hostile_automation(cast, application, stage, lever_user, writeback):
+    """A rule whose every text is the payload, a firing of it, and a notification about it."""
+    draft = {
+        "name": text(200),
+        "description": PAYLOAD,
+        "trigger": "stage_changed",
+        "trigger_options": {"to_stage": stage.pk},
+        "conditions": [
+            {"field": "source", "op": "in", "value": [PAYLOAD]},
+            {"field": "owner", "op": "in", "value": [lever_user.pk]},
+        ],
+        "actions": [
+            {"kind": "add_tag", "tag": text(255)},
+            {"kind": "add_note", "text": f"{PAYLOAD} {{first_name}} {{job_title}} {{stage}}"},
+            {"kind": "add_result_link", "label": text(200), "url": "https://example.com/?q=%22%3E"},
+            {"kind": "notify", "recipients": ["owner"], "users": [cast.owner.pk], "message": PAYLOAD},
+        ],
+    }
+    rule = rule_save(workspace=cast.workspace, draft=draft, by=cast.owner)
+    firing = RuleFiring.objects.create(
+        workspace=cast.workspace,
+        rule=rule,
+        rule_version=rule.version,
+        idempotency_key=text(255),
+        application=application,
+        candidate=application.candidate,
+        status="failed",
+        reason=PAYLOAD,
+        conditions=[{"condition": PAYLOAD, "passed": False, "value": PAYLOAD}],
+        actions=[
+            {
+                "kind": "add_note",
+                "summary": PAYLOAD,
+                "detail": PAYLOAD,
+                "status": "queued",
+                "writeback": writeback.pk,
+            },
+            {"kind": "notify", "summary": PAYLOAD, "status": "failed", "reason": PAYLOAD},
+        ],
+    )
+    notice = Notification.objects.create(
+        workspace=cast.workspace,
+        user=cast.owner,
+        title=PAYLOAD,
+        body=PAYLOAD,
+        url=JS_URL,
+        firing=firing,
+        key=text(255),
+    )
+    return rule, notice
 
 
 def objects_for(hostile) -> dict[str, object]:
@@ -383,6 +440,8 @@ def objects_for(hostile) -> dict[str, object]:
         "integrations:connection-": hostile["connection"],
         "integrations:writeback-": hostile["writeback"],
         "accounts:member-": hostile["membership"],
+        "automation:notification-": hostile["notice"],
+        "automation:": hostile["rule"],
         "imports:mapping": imports[ImportStatus.UPLOADED],
         "imports:preview": imports[ImportStatus.READY],
         "imports:progress": imports[ImportStatus.RUNNING],
@@ -445,6 +504,11 @@ MUST_SHOW = {
     "integrations:connection-detail",
     "integrations:approvals",
     "accounts:settings",
+    "automation:index",
+    "automation:detail",
+    "automation:edit",
+    "automation:preview",
+    "automation:notifications",
 }
 
 

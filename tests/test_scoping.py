@@ -28,6 +28,7 @@ OUR_NAMESPACES = {
     "dashboard",
     "scoring",
     "imports",
+    "automation",
 }
 
 
@@ -48,6 +49,25 @@ def object_views() -> set[str]:
 
     walk(get_resolver().url_patterns)
     return found
+
+
+def a_rule(cast):
+    from apps.automation.services import rule_save
+
+    draft = {
+        "name": "Acme rule",
+        "trigger": "application_created",
+        "actions": [{"kind": "notify", "recipients": ["owner"]}],
+    }
+    return rule_save(workspace=cast.workspace, draft=draft, by=cast.owner)
+
+
+def a_notice(cast):
+    from apps.automation.models import Notification
+
+    return Notification.objects.create(
+        workspace=cast.workspace, user=cast.owner, title="Acme notice", url="/", key="t"
+    )
 
 
 def an_import(cast, **fields):
@@ -128,6 +148,14 @@ CASES = {
     ),
     "accounts:member-role": ("post", lambda cast: cast.membership(cast.viewer)),
     "accounts:member-remove": ("post", lambda cast: cast.membership(cast.viewer)),
+    "automation:detail": ("get", a_rule),
+    "automation:edit": ("get", a_rule),
+    "automation:preview": ("get", a_rule),
+    "automation:mode": ("post", a_rule),
+    "automation:apply": ("get", a_rule),
+    "automation:delete": ("get", a_rule),
+    # Opening marks read and redirects (a 302 for its owner), so it is checked by POST, which it also takes.
+    "automation:notification-open": ("post", a_notice),
 }
 
 

@@ -10,8 +10,10 @@ from apps.automation.models import (
     NotificationSettings,
     Rule,
     RuleFiring,
+    RuleMode,
     RuleVersion,
 )
+from apps.automation.services import rule_set_mode
 from apps.core.admin_utils import ReadOnlyAdminMixin, admin_link, pretty_json
 
 
@@ -31,11 +33,19 @@ class RuleAdmin(admin.ModelAdmin):
     list_display = ["name", "workspace", "trigger", "mode", "version", "enabled_at", "updated_at"]
     list_filter = ["mode", "trigger"]
     search_fields = ["name", "workspace__name"]
-    # Only the switch is editable here: definitions change through the app, which versions and previews them.
+    # Definitions change in the app, which versions and previews them; staff read them here.
     fields = ["workspace", "name", "trigger", "mode", "version", "previewed_version", "enabled_at",
               "dry_run_until", "definition_pretty", "created_by", "updated_by", "created_at", "updated_at"]  # fmt: skip
-    readonly_fields = [f for f in fields if f != "mode"]
+    # Staff can switch rules off (an emergency stop); switching on needs the preview, in the app.
+    readonly_fields = fields
     inlines = [RuleVersionInline]
+    actions = ["switch_off"]
+
+    @admin.action(description="Switch the selected rules off")
+    def switch_off(self, request, queryset):  # type: ignore[no-untyped-def]
+        for rule in queryset:
+            rule_set_mode(rule=rule, mode=RuleMode.OFF, by=request.user)
+        self.message_user(request, f"{queryset.count()} rule(s) switched off.")
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -40,14 +40,31 @@ def definition_of(rule: Rule) -> dict[str, Any]:
 
 
 @transaction.atomic
-def rule_save(*, workspace: Any, draft: dict[str, Any], by: Any, rule: Rule | None = None) -> Rule:
-    """Create or edit a rule from a draft; raise ValidationError with messages per field."""
+def rule_save(
+    *,
+    workspace: Any,
+    draft: dict[str, Any],
+    by: Any,
+    rule: Rule | None = None,
+    expected_version: int | None = None,
+) -> Rule:
+    """Create or edit a rule from a draft; raise ValidationError with messages per field.
+
+    With `expected_version` (the version the editor was opened on), an edit made meanwhile by
+    someone else is not overwritten: the save is refused instead.
+    """
     workspace_id = getattr(workspace, "pk", workspace)
     cleaned = clean_definition(draft, workspace_id)
     if rule is not None and rule.workspace_id != workspace_id:
         raise ValidationError("That rule belongs to another workspace.")
     if rule is not None:
         rule = Rule.objects.select_for_update().get(pk=rule.pk)
+        if expected_version is not None and rule.version != expected_version:
+            raise ValidationError(
+                f"Someone saved version {rule.version} of this rule while you edited version "
+                f"{expected_version}: reopen it to see their changes.",
+                code="stale",
+            )
         if definition_of(rule) == cleaned:
             return rule  # nothing changed: same version, same switch
     jobs = cleaned.pop("jobs")
@@ -79,11 +96,16 @@ def rule_mark_previewed(rule: Rule) -> None:
 
 
 @transaction.atomic
-def rule_set_mode(*, rule: Rule, mode: str, by: Any) -> Rule:
-    """Switch a rule on, to a week's dry run, or off. On and dry run need a preview of this version."""
+def rule_set_mode(*, rule: Rule, mode: str, by: Any, expected_version: int | None = None) -> Rule:
+    """Switch a rule on, to a week's dry run, or off. On and dry run need a preview of this version
+    (and, with `expected_version`, that version must still be the rule's: the one the person saw)."""
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     if mode not in RuleMode.values:
         raise ValidationError("Choose on, dry run or off.")
+    if mode != RuleMode.OFF and expected_version is not None and rule.version != expected_version:
+        raise ValidationError(
+            "The rule was edited since you looked: check the new preview first.", code="preview"
+        )
     if mode != RuleMode.OFF and rule.previewed_version != rule.version:
         raise ValidationError("Preview the rule first: see what it would do before it acts.", code="preview")
     now = timezone.now()

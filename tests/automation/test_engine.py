@@ -439,3 +439,28 @@ def test_rules_of_one_workspace_never_see_anothers_events(cast, pipeline):
     stage_event(other, other_stage, other_stage)
     engine.evaluate_pending()
     assert not RuleFiring.objects.exists()
+
+
+def test_saving_or_switching_a_version_someone_replaced_is_refused(cast, pipeline):
+    draft = {
+        "name": "R",
+        "trigger": Trigger.APPLICATION_CREATED,
+        "actions": [{"kind": "add_tag", "tag": "x"}],
+    }
+    rule = rule_save(workspace=cast.workspace, draft=draft, by=cast.admin)
+    rule_save(
+        workspace=cast.workspace, draft={**draft, "name": "R2"}, by=cast.owner, rule=rule, expected_version=1
+    )
+    with pytest.raises(ValidationError, match="version 2"):
+        rule_save(
+            workspace=cast.workspace,
+            draft={**draft, "name": "R3"},
+            by=cast.admin,
+            rule=rule,
+            expected_version=1,
+        )
+    rule.refresh_from_db()
+    rule_mark_previewed(rule)
+    with pytest.raises(ValidationError, match="edited since"):
+        rule_set_mode(rule=rule, mode=RuleMode.ON, by=cast.admin, expected_version=1)
+    assert rule_set_mode(rule=rule, mode=RuleMode.ON, by=cast.admin, expected_version=2).mode == RuleMode.ON
