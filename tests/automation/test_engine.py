@@ -464,3 +464,22 @@ def test_saving_or_switching_a_version_someone_replaced_is_refused(cast, pipelin
     with pytest.raises(ValidationError, match="edited since"):
         rule_set_mode(rule=rule, mode=RuleMode.ON, by=cast.admin, expected_version=1)
     assert rule_set_mode(rule=rule, mode=RuleMode.ON, by=cast.admin, expected_version=2).mode == RuleMode.ON
+
+
+def test_the_operators_command_lists_rules_evaluates_and_switches_off(cast, pipeline):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    job, (new, phone, _), _ = pipeline
+    rule = live_rule(cast, name="Tag phone screens", trigger_options={"to_stage": phone.pk})
+    stage_event(application(cast, job, phone), new, phone)
+    out = StringIO()
+    call_command("automation", stdout=out)
+    assert "Tag phone screens" in out.getvalue() and "1 events pending evaluation." in out.getvalue()
+    out = StringIO()
+    call_command("automation", "--evaluate", stdout=out)
+    assert "1 events evaluated: 1 fired." in out.getvalue()
+    call_command("automation", "--switch-off", str(rule.pk), stdout=StringIO())
+    rule.refresh_from_db()
+    assert rule.mode == RuleMode.OFF

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from apps.automation import engine
-from apps.automation.models import AutomationEvent, FiringStatus, RuleFiring, RuleMode, Trigger
+from apps.automation.models import AutomationEvent, FiringStatus, Notification, RuleFiring, RuleMode, Trigger
 from apps.automation.services import rule_mark_previewed, rule_save, rule_set_mode
 from apps.candidates.models import Application, CandidateExport
 from apps.candidates.sourcing import candidate_add
@@ -199,3 +199,102 @@ def test_a_disconnected_workspace_sends_nothing_from_its_rules(sandbox, connecti
     before = sandbox.request_counts()["total"]
     process(connection)
     assert sandbox.request_counts()["total"] == before
+
+
+def test_new_archived_and_hired_applications_in_lever_fire_their_rules(sandbox, connection):
+    from apps.candidates.models import RejectionReason
+    from apps.jobs.models import Job
+
+    lead = connection.workspace.memberships.get().user
+    created = switched_on(
+        connection,
+        trigger=Trigger.APPLICATION_CREATED,
+        actions=[{"kind": "add_tag", "tag": "new-from-lever"}, {"kind": "rescore"}],
+    )
+    archived = switched_on(
+        connection,
+        trigger=Trigger.ARCHIVED,
+        actions=[{"kind": "remove_tag", "tag": "shortlist"}, {"kind": "notify", "users": [lead.pk]}],
+    )
+    hired = switched_on(
+        connection,
+        trigger=Trigger.HIRED,
+        actions=[{"kind": "notify", "users": [lead.pk], "message": "Hired: {candidate_name}"}],
+    )
+    job = Job.objects.for_connection(connection).alive().filter(status="published").order_by("pk").first()
+    new = sandbox.simulate_new_application(job.remote_id, "Katherine Johnson", "katherine@nasa.example")
+    to_archive, to_hire = (
+        Application.objects.for_connection(connection).alive().filter(outcome="active").order_by("pk")[:2]
+    )
+    with lever(sandbox) as client:
+        client.add_tags(to_archive.remote_id, ["shortlist"], perform_as=connection.writeback_user.remote_id)
+    delta(connection)  # the tag is mirrored first, so the rule has something to remove
+    reasons = RejectionReason.objects.for_connection(connection).alive()
+    sandbox.simulate_archive(to_archive.remote_id, reasons.filter(reason_type="non-hired").first().remote_id)
+    sandbox.simulate_archive(to_hire.remote_id, reasons.filter(reason_type="hired").first().remote_id)
+
+    delta(connection)
+    engine.evaluate_pending()
+    new_app = Application.objects.for_connection(connection).get(remote_id=new["id"])
+    assert RuleFiring.objects.get(rule=created).application == new_app
+    assert RuleFiring.objects.get(rule=archived).application == to_archive
+    assert RuleFiring.objects.get(rule=hired).application == to_hire
+    assert process(connection)["succeeded"] == 2  # the new application's tag, the archived one's tag removal
+    with lever(sandbox) as client:
+        assert "new-from-lever" in client.get_opportunity(new_app.remote_id)["tags"]
+        assert "shortlist" not in client.get_opportunity(to_archive.remote_id)["tags"]
+    notices = Notification.objects.filter(user=lead).order_by("pk")
+    assert [n.application for n in notices] == [to_archive, to_hire]
+    assert notices[1].body.startswith("Hired: ")
+    # Applications synced before the rule was switched on never fired "created": only the new one did.
+    assert RuleFiring.objects.filter(rule=created).count() == 1
+
+
+def test_a_tier_change_rejects_and_a_webhook_replayed_twice_fires_nothing_again(sandbox, connection):
+    import json
+    import uuid
+
+    from apps.candidates.models import RejectionReason
+    from apps.integrations.webhook_processing import webhook_event_process
+    from apps.integrations.webhooks import connection_add_signing_token, webhook_receive
+    from apps.lever_sandbox.webhooks import sign
+    from apps.scoring.models import Score
+
+    reason = (
+        RejectionReason.objects.for_connection(connection).alive().filter(reason_type="non-hired").first()
+    )
+    rule = switched_on(
+        connection,
+        trigger=Trigger.TIER_CHANGED,
+        trigger_options={"tiers": ["not_a_match", "tier_3"]},
+        actions=[{"kind": "reject", "reason": reason.pk}],
+    )
+    apps = Application.objects.for_connection(connection).alive().filter(outcome="active", job__isnull=False)
+    score_applications(apps)
+    engine.evaluate_pending()
+    low = set(
+        Score.objects.filter(application__in=apps, tier__in=["not_a_match", "tier_3"]).values_list(
+            "application", flat=True
+        )
+    )
+    assert low, "the sandbox's seed gives some low-tier pairs"
+    assert set(RuleFiring.objects.filter(rule=rule).values_list("application", flat=True)) == low
+    assert process(connection)["succeeded"] == len(low)
+
+    # Lever tells us again, twice, about one of those archives: nothing fires a second time.
+    app = Application.objects.get(pk=min(low))
+    assert app.outcome == "rejected"
+    connection_add_signing_token(connection=connection, token="test-signing-token")
+    for _ in range(2):
+        token, at = uuid.uuid4().hex, int(timezone.now().timestamp() * 1000)
+        body = {
+            "id": str(uuid.uuid4()), "event": "candidateArchiveChange", "triggeredAt": at, "token": token,
+            "signature": sign("test-signing-token", token, at),
+            "data": {"opportunityId": app.remote_id, "toArchived": {"reason": reason.remote_id}},
+        }  # fmt: skip
+        receipt = webhook_receive(connection=connection, raw=json.dumps(body).encode())
+        assert receipt.verdict == "accepted", receipt
+        webhook_event_process(receipt.event_id)
+    engine.evaluate_pending()
+    assert RuleFiring.objects.filter(rule=rule).count() == len(low)
+    assert WritebackAction.objects.filter(source=WritebackSource.AUTOMATION).count() == len(low)
