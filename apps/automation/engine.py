@@ -42,7 +42,7 @@ from apps.automation.plans import Audience, PlannedAction, audience_for, plan_ac
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
+BATCH_SIZE = 100  # events per transaction: short enough not to hold SQLite's write lock for long
 MAX_CHAIN_DEPTH = 3
 
 
@@ -351,9 +351,11 @@ def perform(firing: RuleFiring, plans: list[PlannedAction]) -> None:
                         outcome["status"] = "queued"
                     elif plan.kind == ActionKind.EXPORT:
                         outcome.update(_export(firing, index))
+                        if outcome.get("writeback"):
+                            writebacks.append(outcome["writeback"])
                     else:
                         action = _writeback(firing, plan, index, application)
-                        writebacks.append(action)
+                        writebacks.append(action.pk)
                         outcome.update(status="queued", writeback=action.pk)
             except ValidationError as exc:
                 outcome.update(status="skipped", reason=" ".join(exc.messages)[:300])
@@ -433,4 +435,5 @@ def _export(firing: RuleFiring, index: int) -> dict[str, Any]:
         return {"status": "skipped", "reason": "Already in Lever (duplicate found): not exported."}
     if record.status == ExportStatus.FAILED:
         return {"status": "failed", "reason": record.message[:300]}
-    return {"status": "queued", "export": record.pk}
+    # The export's create-candidate write-back: its live outbox status shows in the rule's log.
+    return {"status": "queued", "export": record.pk, "writeback": record.action_id}

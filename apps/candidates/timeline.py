@@ -47,6 +47,7 @@ RANK = {
     "feedback": 5,
     "change": 6,
     "writeback": 7,
+    "automation": 8,
 }
 LABELS = {
     "applied": "Applied",
@@ -60,6 +61,7 @@ LABELS = {
     "feedback": "Feedback",
     "writeback": "Sent to Lever",
     "change": "Lever update",
+    "automation": "Automation",
 }
 ICONS = {
     "applied": "＋",
@@ -73,6 +75,7 @@ ICONS = {
     "feedback": "★",
     "writeback": "⇪",
     "change": "⟳",
+    "automation": "⚙",
 }
 RATINGS = {1: "Strong no", 2: "No", 3: "Yes", 4: "Strong yes"}
 # Fields the mirror keeps for itself; a change of only these says nothing to a recruiter.
@@ -388,6 +391,42 @@ def writeback_batch(
     return Batch(groups, truncated)
 
 
+def automation_batch(
+    candidate: Candidate, by_pk: dict[int, Application], cursor: Cursor | None, rows: int
+) -> Batch:
+    """Rules that fired (or would have, in a dry run, or failed) for the person: what each did."""
+    from apps.automation.models import FiringStatus, RuleFiring
+
+    firings = (
+        RuleFiring.objects.for_workspace(candidate.workspace_id)
+        .filter(candidate_id=candidate.pk)
+        .exclude(status=FiringStatus.SKIPPED)
+        .select_related("rule")
+        .only("pk", "created_at", "status", "reason", "actions", "application_id", "rule__name")
+        .annotate(at=F("created_at"))
+    )
+    found, truncated = _read(firings, "automation", cursor, rows)
+    groups = []
+    for firing in found:
+        details = [
+            f"{action.get('summary', '')}: {action.get('status', '')}"
+            + (f" ({action['reason']})" if action.get("reason") else "")
+            for action in firing.actions or []
+            if isinstance(action, dict)
+        ]
+        entry = TimelineEntry(
+            "automation",
+            firing.at,
+            f"Rule “{firing.rule.name}”",
+            by_pk.get(firing.application_id) if firing.application_id else None,
+            status=firing.get_status_display(),
+            details=tuple(details),
+            key=f"automation-{firing.pk}",
+        )
+        groups.append(Group(firing.at, RANK["automation"], firing.pk, [entry]))
+    return Batch(groups, truncated)
+
+
 def change_batch(
     candidate: Candidate, by_pk: dict[int, Application], cursor: Cursor | None, rows: int
 ) -> Batch:
@@ -541,5 +580,6 @@ def candidate_timeline(
     batches += [
         writeback_batch(candidate, by_pk, cursor, limit),
         change_batch(candidate, by_pk, cursor, limit * CHANGE_ROWS_PER_ENTRY),
+        automation_batch(candidate, by_pk, cursor, limit),
     ]
     return merge(batches, limit=limit)

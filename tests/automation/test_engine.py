@@ -483,3 +483,19 @@ def test_the_operators_command_lists_rules_evaluates_and_switches_off(cast, pipe
     call_command("automation", "--switch-off", str(rule.pk), stdout=StringIO())
     rule.refresh_from_db()
     assert rule.mode == RuleMode.OFF
+
+
+def test_the_candidates_timeline_shows_what_rules_did(cast, pipeline):
+    from apps.candidates.timeline import candidate_timeline
+
+    job, (new, phone, _), _ = pipeline
+    live_rule(cast, name="Assessment", trigger_options={"to_stage": phone.pk})
+    live_rule(cast, name="Never", trigger_options={"to_stage": phone.pk},
+              conditions=[{"field": "tag", "op": "has", "value": "absent"}])  # fmt: skip
+    app = application(cast, job, phone)
+    stage_event(app, new, phone)
+    engine.evaluate_pending()
+    page = candidate_timeline(candidate=app.candidate, applications=[app])
+    (entry,) = [e for e in page.entries if e.kind == "automation"]  # a skipped rule is not shown
+    assert entry.title == "Rule “Assessment”" and entry.status == "Fired"
+    assert entry.details == ("Add tag “auto”: queued",) and entry.application == app

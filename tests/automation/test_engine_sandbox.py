@@ -172,7 +172,9 @@ def test_a_candidate_added_in_recruitdesk_is_exported_by_a_rule(sandbox, connect
     export = CandidateExport.objects.get(candidate=result.candidate)
     assert export.source == WritebackSource.AUTOMATION
     assert process(connection)["succeeded"] == 1
-    assert WritebackAction.objects.get(kind="create_candidate").status == WritebackStatus.SUCCEEDED
+    created = WritebackAction.objects.get(kind="create_candidate")
+    assert created.status == WritebackStatus.SUCCEEDED
+    assert firing.actions[0]["writeback"] == created.pk and list(firing.writebacks.all()) == [created]
 
 
 def test_a_disconnected_workspace_sends_nothing_from_its_rules(sandbox, connection):
