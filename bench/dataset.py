@@ -70,8 +70,10 @@ def numbered_person(n: int, rng: random.Random) -> Person:
     return Person(name=f"Candidate {n:05d}", email=f"candidate{n}@bench.local", company=f"Company {n % 300}")
 
 
-def build(applications: int, stage_count: int, seed: int = 7) -> tuple[Job, User]:
+def build(applications: int, stage_count: int, seed: int = 7, notes: int = 0) -> tuple[Job, User]:
     """Create a workspace, a recruiter and one job with `applications` applications (bulk inserts).
+
+    `notes`: up to that many notes per application (as bench/web_load.py builds them); none by default.
 
     Everything is made up (remote ids included): the pages can be measured, nothing can be sent to Lever.
     """
@@ -93,7 +95,7 @@ def build(applications: int, stage_count: int, seed: int = 7) -> tuple[Job, User
         AtsUser(**common, remote_id=f"user-{n}", name=f"Recruiter {n}", email=f"r{n}@bench.local")
         for n in range(12)
     )
-    fill_job(job, stages=stages, owners=owners, applications=applications, rng=rng)
+    fill_job(job, stages=stages, owners=owners, applications=applications, rng=rng, notes=notes)
     return job, recruiter
 
 

@@ -67,6 +67,21 @@ def pipeline_stages(job: Job | None) -> list[Stage]:
     return [job_stage.stage for job_stage in job_stages]
 
 
+def pipeline_stages_for_jobs(workspace_id: int, job_ids: Iterable[int]) -> dict[int, list[Stage]]:
+    """`pipeline_stages` of several jobs of a workspace in one query: job id -> stages (every id there)."""
+    found: dict[int, list[Stage]] = {job_id: [] for job_id in job_ids}
+    job_stages = (
+        JobStage.objects.for_workspace(workspace_id)
+        .alive()
+        .filter(job_id__in=list(found), stage__remote_deleted_at__isnull=True)
+        .select_related("stage")
+        .order_by("position", "pk")
+    )
+    for job_stage in job_stages:
+        found[job_stage.job_id].append(job_stage.stage)
+    return found
+
+
 def next_stage(stages: list[Stage], current: Stage | None) -> Stage | None:
     """Return the stage after `current` in `stages` (the first one when current is elsewhere)."""
     ids = [stage.pk for stage in stages]

@@ -173,6 +173,9 @@ class Application(MirroredModel):
             models.Index(fields=["connection", "remote_updated_at"], name="cand_app_remote_updated"),
             models.Index(fields=["workspace", "outcome"], name="cand_app_ws_outcome"),
             models.Index(fields=["connection", "outcome", "children_synced_at"], name="cand_app_sweep"),
+            # The pipeline's "anything changed?" poll (every 10 s per open board) reads the newest
+            # changed_at of the job's applications: an index range end instead of the job's rows.
+            models.Index(fields=["job", "changed_at"], name="cand_app_job_changed"),
         ]
 
     def __str__(self) -> str:

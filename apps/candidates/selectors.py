@@ -198,6 +198,8 @@ def profile_applications(candidate: Candidate) -> list[Application]:
         candidate.applications.alive()
         .select_related("job", "current_stage", "rejection_reason", "owner", "score")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        # For the action controls ("Lever is disconnected"): the status alone, not the connection.
+        .annotate(connection_status=F("connection__status"))
         .order_by(F("applied_at").desc(nulls_last=True), "-pk")
     )
     return [_decorate(application, now) for application in applications]

@@ -189,10 +189,15 @@ def _queue(record: CandidateExport, application: Application | None, requested_b
 
 
 def exports_settle(exports: Iterable[CandidateExport]) -> list[CandidateExport]:
-    """Bring pending exports up to date with their finished write-backs (in place); return them."""
+    """Bring pending exports up to date with their finished write-backs (in place); return them.
+
+    Cheap when nothing needs settling (profiles and lists call it on every view): only a pending
+    export with an action is looked at, and an action its query already loaded is not asked again.
+    """
     rows = list(exports)
     for export in rows:
-        _settle_one(export)
+        if export.status == ExportStatus.PENDING and export.action_id is not None:
+            _settle_one(export)
     return rows
 
 
@@ -200,7 +205,10 @@ def _settle_one(export: CandidateExport) -> bool:
     """Settle one export if its action finished; return True (the export is up to date)."""
     if export.status != ExportStatus.PENDING or export.action_id is None:
         return True
-    action = WritebackAction.objects.filter(pk=export.action_id).first()
+    if "action" in export._state.fields_cache:  # loaded with the export (select_related): as fresh
+        action = export.action
+    else:
+        action = WritebackAction.objects.filter(pk=export.action_id).first()
     if action is None or action.status in OPEN_WRITEBACK_STATUSES:
         return True
     export.refresh_from_db()  # a merge may have moved it to the person Lever already had

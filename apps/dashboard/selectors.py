@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, FloatField, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -139,13 +139,27 @@ def job_cards(
     return cards
 
 
+class EpochDays(Func):
+    """A moment as days since 1970-01-01 UTC (a float), computed by the database.
+
+    The dashboard needs, for every active application, how long it has been in its stage: reading
+    a plain number costs far less than turning each row's timestamp into a Python datetime.
+    """
+
+    output_field = FloatField()
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)"  # PostgreSQL
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return self.as_sql(compiler, connection, template="(julianday(%(expressions)s) - 2440587.5)")
+
+
 def days_in_stage(job_ids: list[int], *, now: datetime) -> dict[int, dict[int | None, list[float]]]:
     """Return, per job and stage, how many days each active application has been in its stage.
 
     The stage was entered at `stage_entered_at`; without it, at the last advance, else at the
     application. Applications with none of these are left out.
     """
-    entered = Coalesce("stage_entered_at", "last_advanced_at", "applied_at")
+    entered = EpochDays(Coalesce("stage_entered_at", "last_advanced_at", "applied_at"))
     rows = (
         Application.objects.alive()
         .active()
@@ -155,9 +169,10 @@ def days_in_stage(job_ids: list[int], *, now: datetime) -> dict[int, dict[int | 
         .values_list("job_id", "current_stage_id", "entered")
         .order_by()
     )
+    today = now.timestamp() / 86_400
     found: dict[int, dict[int | None, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for job_id, stage_id, entered_at in rows:
-        found[job_id][stage_id].append(max((now - entered_at).total_seconds(), 0) / 86_400)
+    for job_id, stage_id, entered_days in rows:
+        found[job_id][stage_id].append(max(today - entered_days, 0))
     return found
 
 

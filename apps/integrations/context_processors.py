@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from apps.integrations import selectors
+from apps.integrations.models import Connection, ConnectionStatus, SyncKind, SyncRun, SyncStatus
 
 
 def _sync_strip(workspace: Any) -> Any:
@@ -16,22 +18,45 @@ def _sync_strip(workspace: Any) -> Any:
     return sync_strip_for(workspace=workspace)
 
 
+def connection_alerts(workspace: Any) -> tuple[Connection | None, bool]:
+    """Return the workspace's connection needing re-authorisation, and whether one of its syncs runs.
+
+    One query for both (every full page shows the banner and the strip when there is one): the
+    connections that need re-authorising or have a full or delta sync running, which is almost
+    always none. The same answers as `selectors.connection_needing_reauth` and `sync_strip_for`.
+    """
+    running = SyncRun.objects.filter(
+        workspace_id=OuterRef("workspace_id"),
+        connection_id=OuterRef("pk"),
+        status=SyncStatus.RUNNING,
+        kind__in=(SyncKind.FULL, SyncKind.DELTA),
+    )
+    rows = list(
+        Connection.objects.for_workspace(workspace)
+        .annotate(syncing=Exists(running))
+        .filter(Q(status=ConnectionStatus.NEEDS_REAUTH) | Q(syncing=True))
+        .order_by("-status_changed_at")
+    )
+    reauth = next((row for row in rows if row.status == ConnectionStatus.NEEDS_REAUTH), None)
+    return reauth, any(row.syncing for row in rows)  # type: ignore[attr-defined]
+
+
 def integration_alerts(request: HttpRequest) -> dict[str, Any]:
     """Expose the workspace's connection that needs re-authorisation, who can reconnect it, and the sync strip.
 
-    Lazy: each query runs only when a template shows the banner or the strip (base.html does; htmx
-    fragments and pages without the layout do not).
+    Lazy: the queries run only when a template shows the banner or the strip (base.html does; htmx
+    fragments and pages without the layout do not), and once per request for both.
     """
     workspace = getattr(request, "workspace", None)
     user = getattr(request, "user", None)
     if workspace is None or user is None or not user.is_authenticated:
         return {}
+    alerts = SimpleLazyObject(lambda: connection_alerts(workspace))
     return {
-        "reauth_connection": SimpleLazyObject(
-            lambda: selectors.connection_needing_reauth(workspace=workspace)
-        ),
+        "reauth_connection": SimpleLazyObject(lambda: alerts[0]),
         "integration_managers": SimpleLazyObject(
             lambda: selectors.workspace_integration_managers(workspace=workspace)
         ),
-        "sync_strip": SimpleLazyObject(lambda: _sync_strip(workspace)),
+        # The strip's own query (the run and its progress) only while a sync runs.
+        "sync_strip": SimpleLazyObject(lambda: _sync_strip(workspace) if alerts[1] else None),
     }

@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,6 +19,12 @@ from apps.integrations.forms import SweepBudgetForm, WritebackUserForm
 from apps.integrations.lifecycle import writeback_user_suggestion
 from apps.integrations.models import Connection, ConnectionStatus, WritebackAction, WritebackStatus
 from apps.integrations.progress import keeps_polling, sync_progress
+
+CHIP_TEMPLATE = "integrations/_writeback_status.html"
+# What the status chip reads (not the request and response bodies the worker stores).
+CHIP_FIELDS = ("id", "workspace_id", "kind", "status", "payload", "status_reason", "last_error")
+# The chip of these offers a Retry form (see _writeback_status.html).
+RETRYABLE_STATUSES = {WritebackStatus.FAILED, WritebackStatus.CANCELLED}
 
 
 @require_GET
@@ -87,9 +94,17 @@ def connection_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @require_GET
 @workspace_member_required
 def writeback_status(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """One action's status chip; it polls itself while the action is open (htmx stops on 286)."""
-    action = get_scoped_or_404(WritebackAction, request, pk=pk)
-    response = render(request, "integrations/_writeback_status.html", {"action": action})
+    """One action's status chip; it polls itself while the action is open (htmx stops on 286).
+
+    Every member with a queued action asks every second, so it stays cheap: only the columns the
+    chip shows, and the page's context processors only for a failed or cancelled action, whose
+    chip offers a Retry form (it needs `can`, the CSRF token and the request).
+    """
+    action = get_scoped_or_404(WritebackAction.objects.only(*CHIP_FIELDS), request, pk=pk)
+    if action.status in RETRYABLE_STATUSES:
+        response = render(request, CHIP_TEMPLATE, {"action": action})
+    else:
+        response = HttpResponse(render_to_string(CHIP_TEMPLATE, {"action": action}))
     if not action.is_open:
         response.status_code = 286  # htmx: swap this last answer and stop polling
     return response

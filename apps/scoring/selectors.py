@@ -40,8 +40,13 @@ def components_of(explanation: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def score_panel(*, application: Application, user: User | None) -> dict[str, Any]:
-    """Return what the score panel of one application shows (one query; none for a score already loaded)."""
+def score_panel(
+    *, application: Application, user: User | None, feedback: list[ScoreFeedback] | None = None
+) -> dict[str, Any]:
+    """Return what the score panel of one application shows (one query; none for a score already loaded).
+
+    `feedback`: the application's feedback rows, newest first, when the caller read them already.
+    """
     # The profile loads its applications with their score (select_related): reuse it rather than
     # asking again (and decoding the explanation twice), and read the feedback (one row per member
     # at most) once for the counts and the member's own: one query per application instead of three.
@@ -49,7 +54,8 @@ def score_panel(*, application: Application, user: User | None) -> dict[str, Any
         score: Score | None = application.score
     except Score.DoesNotExist:
         score = None
-    feedback = list(ScoreFeedback.objects.filter(application=application).order_by("-updated_at"))
+    if feedback is None:
+        feedback = list(ScoreFeedback.objects.filter(application=application).order_by("-updated_at"))
     counts = Counter(row.verdict for row in feedback)
     mine = user.pk if user is not None and user.pk else None
     explanation = score.explanation if score else {}
@@ -66,8 +72,14 @@ def score_panel(*, application: Application, user: User | None) -> dict[str, Any
 
 
 def score_panels_for_candidate(*, applications: list[Application], user: User | None) -> list[dict[str, Any]]:
-    """Return a panel per application to a job (leads have no score)."""
-    return [score_panel(application=a, user=user) for a in applications if a.job_id]
+    """Return a panel per application to a job (leads have no score): one feedback query for all."""
+    scored = [a for a in applications if a.job_id]
+    feedback: dict[int, list[ScoreFeedback]] = {a.pk: [] for a in scored}
+    if scored:
+        rows = ScoreFeedback.objects.filter(application_id__in=list(feedback)).order_by("-updated_at")
+        for row in rows:
+            feedback[row.application_id].append(row)
+    return [score_panel(application=a, user=user, feedback=feedback[a.pk]) for a in scored]
 
 
 @dataclass

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.dashboard.selectors import dashboard_summary, tier1_waiting_per_job
+from apps.dashboard.selectors import dashboard_summary, days_in_stage, tier1_waiting_per_job
 from apps.jobs.models import JobStatus
 from tests.candidates.factories import ApplicationFactory
 from tests.jobs.factories import JobFactory, JobStageFactory
@@ -153,3 +153,32 @@ def test_jobs_are_the_busiest_open_ones_first_and_limited(cast):
     summary = dashboard_summary(workspace=cast.workspace)
     assert len(summary.jobs) == 12 and summary.open_jobs == 14 and summary.more_jobs
     assert [card.job.name for card in summary.jobs[:2]] == ["Busy", "Quiet"]
+
+
+def test_days_in_stage_are_exact_fractions_of_days_computed_by_the_database(cast):
+    """The database turns each moment into days (EpochDays): the same figures as datetimes gave."""
+    now = timezone.now()
+    job, stages = job_with_stages(cast.connection, "New")
+    waits = {"entered": timedelta(days=2, hours=6), "advanced": timedelta(hours=3, seconds=1)}
+    ApplicationFactory(
+        connection=cast.connection,
+        job=job,
+        current_stage=stages["New"],
+        stage_entered_at=now - waits["entered"],
+    )
+    ApplicationFactory(
+        connection=cast.connection,
+        job=job,
+        current_stage=stages["New"],
+        stage_entered_at=None,
+        last_advanced_at=now - waits["advanced"],
+    )
+    ApplicationFactory(  # entered "in the future" (clock skew): zero days, not negative
+        connection=cast.connection,
+        job=job,
+        current_stage=stages["New"],
+        stage_entered_at=now + timedelta(hours=1),
+    )
+    found = sorted(days_in_stage([job.pk], now=now)[job.pk][stages["New"].pk])
+    expected = sorted([0.0, *(wait.total_seconds() / 86_400 for wait in waits.values())])
+    assert found == pytest.approx(expected, abs=1e-6)

@@ -86,13 +86,16 @@ def test_the_refresh_link_never_points_to_another_site(cast):
     assert "evil.example" not in response.content.decode()
 
 
-def test_the_strip_costs_one_query_on_a_page_and_none_on_a_fragment(cast):
-    running_full_sync(cast.connection)
+def test_the_strip_costs_one_query_on_a_page_two_while_syncing_and_none_on_a_fragment(cast):
     client = client_for(cast.viewer)
     client.get(reverse("jobs:list"))  # the first request also saves the session
+    with CaptureQueriesContext(connection) as idle:
+        client.get(reverse("jobs:list"))
+    assert syncrun_queries(idle) == 1  # one query answers "re-authorise?" and "syncing?" together
+    running_full_sync(cast.connection)
     with CaptureQueriesContext(connection) as page:
         client.get(reverse("jobs:list"))
-    assert syncrun_queries(page) == 1
+    assert syncrun_queries(page) == 2  # … and the strip's own (the run and its progress) while it runs
     with CaptureQueriesContext(connection) as fragment:
         response = client.get(reverse("jobs:list"), {"q": "x"}, headers=HTMX)
     assert 'id="sync-strip"' not in response.content.decode()

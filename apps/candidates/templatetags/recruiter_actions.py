@@ -19,11 +19,12 @@ from apps.candidates.actions import (
     Action,
     next_stage,
     pipeline_stages,
+    pipeline_stages_for_jobs,
     rejection_reasons,
 )
 from apps.candidates.forms import DRAFTS_SESSION_KEY
 from apps.candidates.models import Application, Tag
-from apps.integrations.models import ConnectionStatus
+from apps.integrations.models import Connection, ConnectionStatus
 from apps.integrations.outbox import BULK_THRESHOLD
 from apps.jobs.models import Job, Stage
 
@@ -71,6 +72,42 @@ def _reasons(memo: dict[str, Any], workspace_id: int, connection_id: int | None)
     return memo[key]
 
 
+def _stages(memo: dict[str, Any], context: template.Context, application: Application) -> list[Stage]:
+    """The application's job's pipeline. The first call loads the pipelines of every application
+    on the page (the profile's `applications`) in one query, not one query per application."""
+    if application.job_id is None:
+        return []
+    pipelines = memo.setdefault(f"stages:{application.workspace_id}", {})
+    if application.job_id not in pipelines:
+        on_page = context.get("applications") or []
+        job_ids = {
+            a.job_id
+            for a in on_page
+            if isinstance(a, Application) and a.workspace_id == application.workspace_id
+        }
+        job_ids = {pk for pk in job_ids if pk is not None and pk not in pipelines} | {application.job_id}
+        pipelines.update(pipeline_stages_for_jobs(application.workspace_id, job_ids))
+    return pipelines[application.job_id]
+
+
+def _connection_status(memo: dict[str, Any], application: Application) -> str | None:
+    """The application's connection status, read once per connection and request.
+
+    Only the status column: loading the whole connection (a query per application, decrypting its
+    credentials) was for one field.
+    """
+    if hasattr(application, "connection_status"):  # annotated by the caller (profile_applications)
+        return application.connection_status
+    if "connection" in application._state.fields_cache:  # already loaded by the caller
+        return application.connection.status
+    key = f"connection-status:{application.connection_id}"
+    if key not in memo:
+        memo[key] = (
+            Connection.objects.filter(pk=application.connection_id).values_list("status", flat=True).first()
+        )
+    return memo[key]
+
+
 def _draft(request: HttpRequest | None, application: Application) -> dict[str, str]:
     """Take back what was typed into a refused form of this application (kept across the redirect)."""
     session = getattr(request, "session", None)
@@ -83,13 +120,13 @@ def _draft(request: HttpRequest | None, application: Application) -> dict[str, s
     return draft or {}
 
 
-def _unavailable(application: Application) -> str:
+def _unavailable(application: Application, memo: dict[str, Any]) -> str:
     """Say why an application takes no actions, or "" when it does."""
     if application.remote_deleted_at is not None:
         return "This application was deleted in Lever, so nothing can be sent to it."
     if application.remote_id is None or application.connection_id is None:
         return "Not in Lever yet: actions become available once it is created there and synced."
-    if application.connection.status == ConnectionStatus.DISCONNECTED:
+    if _connection_status(memo, application) == ConnectionStatus.DISCONNECTED:
         return "Lever is disconnected: reconnect it under Integrations to send changes."
     return ""
 
@@ -110,10 +147,10 @@ def application_actions(context: template.Context, application: Application) -> 
         "next": request.get_full_path() if request is not None else "",
         "assets": _once(memo, "assets"),
     }
-    unavailable = _unavailable(application)
+    unavailable = _unavailable(application, memo)
     if unavailable:
         return {**base, "unavailable": unavailable}
-    pipeline = pipeline_stages(application.job)
+    pipeline = _stages(memo, context, application)
     stages = [s for s in pipeline if s.pk != application.current_stage_id]
     suggested = next_stage(pipeline, application.current_stage)  # None: no natural next, ask
     draft = _draft(request, application)

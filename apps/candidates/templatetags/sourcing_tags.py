@@ -52,12 +52,17 @@ def lever_marks(candidates: Iterable[Any]) -> str:
 @register.inclusion_tag("candidates/_export_panel.html", takes_context=True)
 def candidate_export_panel(context: template.Context, candidate: Candidate) -> dict[str, Any]:
     """The person's exports to Lever and, while they are not in Lever, the Export to ATS button."""
-    exports = exports_settle(
-        CandidateExport.objects.filter(candidate=candidate)
-        .select_related("job", "action", "matched_candidate")
-        .order_by("-created_at", "-pk")[:PANEL_EXPORTS]
-    )
     in_lever = candidate.remote_id is not None
+    exports = CandidateExport.objects.filter(candidate=candidate)
+    # Most people on a profile are in Lever and were never exported: a light indexed existence
+    # check then answers, without the joined query (and the settling) the panel needs otherwise.
+    if in_lever and not exports.exists():
+        return {"show": False}
+    exports = exports_settle(
+        exports.select_related("job", "action", "matched_candidate").order_by("-created_at", "-pk")[
+            :PANEL_EXPORTS
+        ]
+    )
     local_applications = (
         []
         if in_lever

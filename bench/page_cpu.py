@@ -1,0 +1,249 @@
+"""Django CPU per request of the web load's hot pages, through the test Client (no server, no network).
+
+    .venv/bin/python bench/page_cpu.py [--applications 2000] [--repeat 20] [--postgres | --database-url URL]
+                                       [--save FILE.json] [--compare FILE.json]
+
+Builds the dataset of bench/pipeline.py (bench/dataset.py: one job with `--applications` applications,
+scores, tags, owners, open moves, up to 3 notes each) into a throwaway SQLite database (or, with
+`--postgres`, a throwaway PostgreSQL database on the local server; or the empty database at
+`--database-url`), logs a recruiter in with django.test.Client and requests each page of
+bench/web_load_users.py's mix `--repeat` times. Prints, per page, the median CPU time of this process
+(time.process_time: Django, plus the database itself with SQLite) and the SQL queries of one request.
+`--save` writes the figures as JSON; `--compare` prints them next to a saved run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from procs import bench_env, postgres_create, postgres_drop, table  # noqa: E402
+
+HTMX = {"HX-Request": "true"}
+# The same markers bench/web_load_users.py follows.
+PIPELINE_POLL = re.compile(
+    r'id="pipeline-poller"[^>]*hx-get="([^"]+)"|hx-get="([^"]+)"[^>]*id="pipeline-poller"'
+)
+PROFILE_POLL = re.compile(r'hx-get="(/candidates/\d+/changes/\?since=[^"]*)"')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=2_000)
+    parser.add_argument("--stages", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=20, help="Measured requests per page.")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--postgres", action="store_true", help="A throwaway database on local PostgreSQL.")
+    where.add_argument("--database-url", default="", help="An empty database to build in (kept).")
+    parser.add_argument("--save", type=Path, help="Write the figures to this JSON file.")
+    parser.add_argument("--compare", type=Path, help="Print a saved run's figures next to these.")
+    parser.add_argument(
+        "--dump", type=Path, help="Write each page's answer to this directory (to diff markup before/after)."
+    )
+    parser.add_argument(
+        "--profile", default="", help="cProfile the pages whose label contains this; print the top functions."
+    )
+    return parser.parse_args()
+
+
+def setup(args: argparse.Namespace) -> str:
+    """Point Django at the database (production-like settings: DEBUG off) and set it up."""
+    work = Path(tempfile.mkdtemp(prefix="recruitdesk-page-cpu-"))
+    if args.postgres:
+        name = f"recruitdesk_page_cpu_{os.getpid()}"
+        database_url = postgres_create(name)
+        import atexit
+
+        atexit.register(postgres_drop, name)
+    else:
+        database_url = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
+    os.environ.update(bench_env(database_url=database_url, work=work))
+    os.environ.update(ALLOWED_HOSTS="testserver", LOG_LEVEL="ERROR")
+    import warnings
+
+    import django
+
+    # whitenoise: no collectstatic here (static URLs without the manifest, as bench/pipeline.py).
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    return database_url
+
+
+def measure(client, pages: list, repeat: int, rounds: int = 5) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """Median and p90 CPU ms per page over `repeat` requests (after a warm-up), and one request's queries.
+
+    The pages take turns, `rounds` times (a few requests each): a busy moment of the machine then
+    weighs on every page alike instead of on whichever page was measured during it.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get(path: str, headers: dict[str, str] | None) -> int:
+        response = client.get(path, secure=True, headers=headers)
+        if response.status_code not in (200, 204, 286):
+            raise SystemExit(f"{path}: HTTP {response.status_code}")
+        return response.status_code
+
+    status = {label: get(path, headers) for label, path, headers in pages}
+    cpu: dict[str, list[float]] = {label: [] for label, _, _ in pages}
+    per_round = max(1, -(-repeat // rounds))
+    for _ in range(rounds):
+        for label, path, headers in pages:
+            for _ in range(per_round):
+                started = time.process_time()
+                get(path, headers)
+                cpu[label].append((time.process_time() - started) * 1000)
+    results = {}
+    for label, path, headers in pages:
+        with CaptureQueriesContext(connection) as captured:
+            get(path, headers)
+        ordered = sorted(cpu[label])
+        results[label] = {
+            "cpu_ms": statistics.median(ordered),
+            "cpu_p90": ordered[min(len(ordered) - 1, round(0.9 * len(ordered)) - 1)],
+            "queries": len(captured),
+            "status": status[label],
+        }
+    return results
+
+
+def profile_pages(client, pages: list, repeat: int) -> None:  # type: ignore[no-untyped-def]
+    """Print each page's SQL (shortened) and where its CPU goes (cProfile, cumulative and own time)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for label, path, headers in pages:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, secure=True, headers=headers)
+        print(f"== {label}: {len(captured)} queries")
+        for query in captured:
+            print(f"  {query['sql'][:300]}")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(repeat):
+            client.get(path, secure=True, headers=headers)
+        profiler.disable()
+        print(f"== {label} ({repeat} requests)")
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(r"/apps/|/templatetags/|template/(base|loader_tags)", 40)
+        stats.sort_stats("tottime").print_stats(20)
+
+
+def main() -> None:
+    args = parse_args()
+    database_url = setup(args)
+    from dataset import build
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    from apps.integrations.models import WritebackAction
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    job, recruiter = build(args.applications, args.stages, notes=3)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as bench/web_load.py: planner statistics after bulk inserts
+    print(
+        f"database: {connection.vendor}; built {args.applications:,} applications over {args.stages} "
+        f"stages in {time.perf_counter() - started:.1f}s; {args.repeat} requests per page\n",
+        flush=True,
+    )
+    # The profile and chip of an application with a queued write-back (as after a user's action).
+    action = WritebackAction.objects.filter(application__job=job).select_related("application").first()
+    candidate_id = action.application.candidate_id
+    client = Client()
+    client.force_login(recruiter)
+    board = reverse("jobs:pipeline", args=[job.pk])
+    profile = reverse("candidates:detail", args=[candidate_id])
+    # Static URLs without collectstatic's manifest, as bench/pipeline.py.
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ):
+        board_page = client.get(board, secure=True).content.decode()
+        found = PIPELINE_POLL.search(board_page)
+        board_poll = (found.group(1) or found.group(2)).replace("&amp;", "&")
+        for _ in range(3):  # follow the poller (as htmx does) until it says "no change"
+            answer = client.get(board_poll, secure=True, headers=HTMX)
+            if answer.status_code == 204:
+                break
+            found = PIPELINE_POLL.search(answer.content.decode())
+            board_poll = (found.group(1) or found.group(2)).replace("&amp;", "&")
+        profile_poll = PROFILE_POLL.search(client.get(profile, secure=True).content.decode())
+        profile_poll_url = profile_poll.group(1).replace("&amp;", "&")
+        pages = [
+            ("dashboard", "/", None),
+            ("jobs list", reverse("jobs:list"), None),
+            ("pipeline board (big job)", board, None),
+            ("pipeline board, filter (htmx)", f"{board}?tier=tier_1", HTMX),
+            ("pipeline list", f"{reverse('jobs:pipeline-list', args=[job.pk])}?sort=-score", None),
+            (
+                "pipeline list, page 2 (htmx)",
+                f"{reverse('jobs:pipeline-list', args=[job.pk])}?sort=name&page=2",
+                HTMX,
+            ),
+            ("board poll (no change, 204)", board_poll, HTMX),
+            ("candidate profile", profile, None),
+            ("profile poll (no change, 204)", profile_poll_url, HTMX),
+            ("profile poll (changed)", profile_poll_url.split("?")[0] + "?since=0", HTMX),
+            ("write-back status chip", reverse("integrations:writeback-status", args=[action.pk]), HTMX),
+            ("candidate search", f"{reverse('candidates:list')}?q=Candidate+0012", None),
+            ("candidate search (htmx)", f"{reverse('candidates:list')}?q=Company+12", HTMX),
+        ]
+        if args.dump:
+            args.dump.mkdir(parents=True, exist_ok=True)
+            for label, path, headers in pages:
+                name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+                (args.dump / f"{name}.html").write_bytes(
+                    client.get(path, secure=True, headers=headers).content
+                )
+        if args.profile:
+            profile_pages(client, [p for p in pages if args.profile in p[0]], args.repeat)
+            return
+        results = measure(client, pages, args.repeat)
+    before = json.loads(args.compare.read_text())["pages"] if args.compare else {}
+    headers = ["page", "status", "CPU ms (median)", "CPU ms (p90)", "queries"]
+    if before:
+        headers += ["before: CPU ms", "before: queries", "CPU change"]
+    rows = []
+    for label, r in results.items():
+        row = [label, r["status"], f"{r['cpu_ms']:.1f}", f"{r['cpu_p90']:.1f}", r["queries"]]
+        if before:
+            old = before.get(label)
+            row += (
+                [f"{old['cpu_ms']:.1f}", old["queries"], f"{100 * (r['cpu_ms'] / old['cpu_ms'] - 1):+.0f} %"]
+                if old
+                else ["—", "—", "—"]
+            )
+        rows.append(row)
+    print(table(headers, rows))
+    print(f"\nload average while measuring: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
+    if args.save:
+        figures = {"database": connection.vendor, "applications": args.applications, "pages": results}
+        args.save.write_text(json.dumps(figures, indent=1))
+        print(f"saved to {args.save}")
+    if not args.database_url and not args.postgres:
+        Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
