@@ -300,3 +300,26 @@ def test_a_tier_change_rejects_and_a_webhook_replayed_twice_fires_nothing_again(
     engine.evaluate_pending()
     assert RuleFiring.objects.filter(rule=rule).count() == len(low)
     assert WritebackAction.objects.filter(source=WritebackSource.AUTOMATION).count() == len(low)
+
+
+def test_a_tag_removed_in_lever_fires_its_rule(sandbox, connection):
+    lead = connection.workspace.memberships.get().user
+    rule = switched_on(
+        connection,
+        trigger=Trigger.TAG_REMOVED,
+        trigger_options={"tag": "Hot lead"},
+        actions=[{"kind": "notify", "users": [lead.pk], "message": "{candidate_name} lost “Hot lead”"}],
+    )
+    app = an_active_application(connection, not_in=None)
+    user = connection.writeback_user.remote_id
+    with lever(sandbox) as client:
+        client.add_tags(app.remote_id, ["Hot lead"], perform_as=user)
+        delta(connection)
+        engine.evaluate_pending()
+        assert not RuleFiring.objects.filter(rule=rule).exists()  # added, not removed
+        client.remove_tags(app.remote_id, ["Hot lead"], perform_as=user)
+    delta(connection)
+    engine.evaluate_pending()
+    firing = RuleFiring.objects.get(rule=rule)
+    assert firing.application == app and firing.actions[0]["status"] == "sent"
+    assert Notification.objects.get(user=lead).body == f"{app.candidate.name} lost “Hot lead”"
