@@ -323,3 +323,32 @@ def test_a_tag_removed_in_lever_fires_its_rule(sandbox, connection):
     firing = RuleFiring.objects.get(rule=rule)
     assert firing.application == app and firing.actions[0]["status"] == "sent"
     assert Notification.objects.get(user=lead).body == f"{app.candidate.name} lost “Hot lead”"
+
+
+def test_a_recruiters_move_in_recruitdesk_fires_rules_once_it_reached_lever(sandbox, connection):
+    from apps.candidates.actions import Action, application_action_perform
+
+    phone = stage(connection, "Phone screen")
+    rule = switched_on(
+        connection,
+        trigger=Trigger.STAGE_CHANGED,
+        trigger_options={"to_stage": phone.pk},
+        actions=[{"kind": "add_tag", "tag": "phone-screen-kit"}],
+    )
+    app = an_active_application(connection, not_in=phone)
+    application_action_perform(
+        application=app, action=Action.MOVE, values={"stage": phone}, requested_by=None
+    )
+    engine.evaluate_pending()
+    assert not RuleFiring.objects.exists()  # queued is not done: nothing changed in Lever yet
+    assert process(connection)["succeeded"] == 1  # the move, mirrored at once
+    engine.evaluate_pending()
+    firing = RuleFiring.objects.get(rule=rule)
+    assert (firing.application, firing.depth, firing.status) == (
+        app,
+        0,
+        FiringStatus.FIRED,
+    )  # a person's move
+    assert process(connection)["succeeded"] == 1
+    with lever(sandbox) as client:
+        assert "phone-screen-kit" in client.get_opportunity(app.remote_id)["tags"]
