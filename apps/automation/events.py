@@ -49,13 +49,24 @@ class NewEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def live_triggers(workspace_id: int) -> set[str]:
-    """The triggers of the workspace's rules that are on or in dry run."""
-    return set(
+def live_triggers(workspace_id: int) -> dict[str, datetime]:
+    """The triggers of the workspace's rules that are on or in dry run, each with the earliest time
+    one of them was switched on (what happened before that can fire no rule)."""
+    from django.db.models import Min
+
+    rows = (
         Rule.objects.for_workspace(workspace_id)
-        .filter(mode__in=(RuleMode.ON, RuleMode.DRY_RUN))
-        .values_list("trigger", flat=True)
+        .filter(mode__in=(RuleMode.ON, RuleMode.DRY_RUN), enabled_at__isnull=False)
+        .values("trigger")
+        .annotate(since=Min("enabled_at"))
+        .order_by()
     )
+    return {row["trigger"]: row["since"] for row in rows}
+
+
+def _fresh(events: list[NewEvent], triggers: dict[str, datetime]) -> list[NewEvent]:
+    """Drop events older than every live rule of their trigger (e.g. a first sync's old applications)."""
+    return [event for event in events if event.kind in triggers and event.occurred_at >= triggers[event.kind]]
 
 
 def record_events(
@@ -137,9 +148,9 @@ def on_records_changed(
         return
     workspace_id = writer.connection.workspace_id
     triggers = live_triggers(workspace_id)
-    if not triggers & MIRROR_TRIGGERS:
+    if not MIRROR_TRIGGERS.intersection(triggers):
         return
-    events = application_events(changes, triggers)
+    events = _fresh(application_events(changes, set(triggers)), triggers)
     if events:
         record_events(
             workspace_id,
@@ -266,6 +277,7 @@ def on_scores_changed(sender: Any, scores: list[tuple[Any, str]], **kw: Any) -> 
             if Trigger.TIER_CHANGED in triggers and score.tier != previous:
                 key = f"tier:{score.application_id}:{score.tier}:{_iso(score.tier_changed_at)}"
                 events.append(NewEvent(Trigger.TIER_CHANGED, key, score.tier_changed_at, data=data, **base))
+        events = _fresh(events, triggers)
         if events:
             record_events(workspace_id, events, source=EventSource.SCORING)
 

@@ -499,3 +499,19 @@ def test_the_candidates_timeline_shows_what_rules_did(cast, pipeline):
     (entry,) = [e for e in page.entries if e.kind == "automation"]  # a skipped rule is not shown
     assert entry.title == "Rule “Assessment”" and entry.status == "Fired"
     assert entry.details == ("Add tag “auto”: queued",) and entry.application == app
+
+
+def test_a_first_sync_of_old_applications_records_no_events(cast, pipeline):
+    from types import SimpleNamespace
+
+    from apps.automation.events import on_records_changed
+    from apps.candidates.models import Application
+
+    job, (new, _, _), _ = pipeline
+    rule = live_rule(cast, trigger=Trigger.APPLICATION_CREATED)
+    old = application(cast, job, new, remote_created_at=rule.enabled_at - timedelta(days=90))
+    fresh = application(cast, job, new, remote_created_at=rule.enabled_at + timedelta(seconds=1))
+    writer = SimpleNamespace(connection=cast.connection, source="full", writeback_action_id=None)
+    changes = [(a.pk, a.remote_id, "created", {}) for a in (old, fresh)]
+    on_records_changed(sender=Application, writer=writer, changes=changes)
+    assert list(AutomationEvent.objects.values_list("application_id", flat=True)) == [fresh.pk]
