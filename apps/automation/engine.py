@@ -329,7 +329,8 @@ def perform(firing: RuleFiring, plans: list[PlannedAction]) -> None:
     """Carry out a fired rule's plan; record each action's outcome on the firing."""
     from apps.automation.notifications import notify
 
-    application = _application(firing.application_id) if firing.application_id else None
+    needs_row = any(not p.skip and not p.paused and p.kind != ActionKind.NOTIFY for p in plans)
+    application = _application(firing.application_id) if firing.application_id and needs_row else None
     outcomes: list[dict[str, Any]] = []
     writebacks = []
     for index, plan in enumerate(plans):
@@ -375,7 +376,10 @@ def perform(firing: RuleFiring, plans: list[PlannedAction]) -> None:
 def _application(pk: int) -> Any:
     from apps.candidates.models import Application
 
-    return Application.objects.select_related("candidate", "job", "current_stage", "connection").get(pk=pk)
+    # The connection's workspace and write-back user too: the outbox reads both for every action.
+    return Application.objects.select_related(
+        "candidate", "job", "current_stage", "connection__workspace", "connection__writeback_user"
+    ).get(pk=pk)
 
 
 ACTION_OF_KIND = {
