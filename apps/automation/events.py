@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.automation.models import AutomationEvent, EventSource, Rule, RuleMode, Trigger
@@ -107,14 +107,14 @@ def record_events(
     try:
         with transaction.atomic():
             insert_values(AutomationEvent, rows)
-    except Exception:  # a concurrent writer recorded one of them first: insert the rest one by one
+    except IntegrityError:  # a concurrent writer recorded one of them first: insert the rest one by one
         inserted = 0
         for row in rows:
             try:
                 with transaction.atomic():
                     insert_values(AutomationEvent, [row])
                 inserted += 1
-            except Exception:  # noqa: S112 - that key is taken: the same event, already recorded
+            except IntegrityError:  # that key is taken: the same event, already recorded
                 continue
         wake_evaluator()
         return inserted
@@ -139,6 +139,22 @@ def _iso(value: datetime | None) -> str:
 # -- the mirror ---------------------------------------------------------------------------------------------
 
 
+def _guarded(handler: Any) -> Any:
+    """Run a signal handler in its own savepoint: a failure in automation is logged and undone, and
+    never breaks the sync or the scoring that sent the signal (their writes stand)."""
+
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            with transaction.atomic():
+                handler(*args, **kwargs)
+        except Exception:
+            logger.exception("automation: %s failed; the change itself is saved", handler.__name__)
+
+    run.__name__ = handler.__name__
+    return run
+
+
+@_guarded
 def on_records_changed(
     sender: Any, writer: Any, changes: list[tuple[int, str, str, dict]], **kw: Any
 ) -> None:
@@ -260,6 +276,7 @@ def application_events(changes: list[tuple[int, str, str, dict]], triggers: set[
 # -- scoring ------------------------------------------------------------------------------------------------
 
 
+@_guarded
 def on_scores_changed(sender: Any, scores: list[tuple[Any, str]], **kw: Any) -> None:
     by_workspace: dict[int, list[tuple[Any, str]]] = {}
     for score, previous in scores:
@@ -285,6 +302,7 @@ def on_scores_changed(sender: Any, scores: list[tuple[Any, str]], **kw: Any) -> 
 # -- sourcing -----------------------------------------------------------------------------------------------
 
 
+@_guarded
 def on_candidate_added(sender: Any, candidate: Any, application: Any = None, **kw: Any) -> None:
     if Trigger.CANDIDATE_CREATED not in live_triggers(candidate.workspace_id):
         return

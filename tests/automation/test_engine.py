@@ -515,3 +515,27 @@ def test_a_first_sync_of_old_applications_records_no_events(cast, pipeline):
     changes = [(a.pk, a.remote_id, "created", {}) for a in (old, fresh)]
     on_records_changed(sender=Application, writer=writer, changes=changes)
     assert list(AutomationEvent.objects.values_list("application_id", flat=True)) == [fresh.pk]
+
+
+def test_a_failure_in_automation_never_breaks_the_change_that_signalled_it(
+    cast, pipeline, monkeypatch, caplog
+):
+    from types import SimpleNamespace
+
+    from apps.automation import events
+    from apps.candidates.models import Application
+
+    job, (new, _, _), _ = pipeline
+    live_rule(cast, trigger=Trigger.APPLICATION_CREATED)
+    app = application(cast, job, new)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in automation")
+
+    monkeypatch.setattr(events, "application_events", broken)
+    writer = SimpleNamespace(connection=cast.connection, source="delta", writeback_action_id=None)
+    events.on_records_changed(
+        sender=Application, writer=writer, changes=[(app.pk, app.remote_id, "created", {})]
+    )
+    assert "on_records_changed failed" in caplog.text
+    assert Application.objects.filter(pk=app.pk).exists() and not AutomationEvent.objects.exists()
