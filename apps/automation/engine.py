@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -360,6 +360,10 @@ def perform(firing: RuleFiring, plans: list[PlannedAction]) -> None:
                         outcome.update(status="queued", writeback=action.pk)
             except ValidationError as exc:
                 outcome.update(status="skipped", reason=" ".join(exc.messages)[:300])
+            except ObjectDoesNotExist:  # the rule names a stage or reason removed since it was saved
+                outcome.update(
+                    status="skipped", reason="What the rule names no longer exists: edit the rule."
+                )
             except Exception as exc:  # one broken action must not stop the others or the batch
                 logger.exception("automation rule %s: action %s failed", firing.rule_id, plan.kind)
                 outcome.update(status="failed", reason=f"{type(exc).__name__}: {str(exc)[:200]}")

@@ -539,3 +539,16 @@ def test_a_failure_in_automation_never_breaks_the_change_that_signalled_it(
     )
     assert "on_records_changed failed" in caplog.text
     assert Application.objects.filter(pk=app.pk).exists() and not AutomationEvent.objects.exists()
+
+
+def test_a_stage_removed_since_the_rule_was_saved_skips_the_action_with_why(cast, pipeline):
+    job, (new, phone, onsite), _ = pipeline
+    live_rule(
+        cast, trigger_options={"to_stage": phone.pk}, actions=[{"kind": "move_stage", "stage": onsite.pk}]
+    )
+    app = application(cast, job, phone)
+    onsite.delete()
+    stage_event(app, new, phone)
+    engine.evaluate_pending()
+    (action,) = RuleFiring.objects.get().actions
+    assert action["status"] == "skipped" and "no longer exists" in action["reason"]
