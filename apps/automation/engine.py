@@ -26,7 +26,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.automation.definitions import ActionKind, Lookups, lookups_for
+from apps.automation.definitions import CONDITION_FIELDS, ActionKind, Lookups, describe_condition, lookups_for
 from apps.automation.facts import Facts, candidate_facts, evaluate_conditions, facts_for
 from apps.automation.models import (
     AutomationEvent,
@@ -54,6 +54,7 @@ class LiveRule:
     rule: Rule
     job_ids: frozenset[int]
     department: str
+    condition_words: list[str] | None = None  # the conditions in words, said once per pass
 
     def in_scope(self, facts: Facts) -> bool:
         if self.rule.scope == RuleScope.JOBS:
@@ -106,15 +107,20 @@ def load_workspace(workspace_id: int, now: datetime) -> Workspace:
         .prefetch_related("jobs")
         .order_by("pk")
     )
+    lookups = lookups_for(workspace_id)
     for rule in live:
         if rule.mode == RuleMode.DRY_RUN and rule.dry_run_until and rule.dry_run_until < now:
             continue  # the dry run's week is over (the schedule switches it off)
         jobs = frozenset(job.pk for job in rule.jobs.all())
-        rules[rule.trigger].append(LiveRule(rule, jobs, rule.department.lower()))
+        words = [
+            describe_condition(c, lookups) if c.get("field") in CONDITION_FIELDS else ""
+            for c in rule.conditions or []
+        ]
+        rules[rule.trigger].append(LiveRule(rule, jobs, rule.department.lower(), words))
     statuses = dict(Connection.objects.for_workspace(workspace_id).values_list("pk", "status"))
     return Workspace(
         rules=dict(rules),
-        lookups=lookups_for(workspace_id),
+        lookups=lookups,
         audience=audience_for(workspace_id),
         disconnected=frozenset(
             pk for pk, status in statuses.items() if status == ConnectionStatus.DISCONNECTED
@@ -145,12 +151,16 @@ class PassSummary:
         self.decide_seconds += other.decide_seconds
 
 
+WORKSPACE_FRESH_FOR = 30.0  # seconds a pass reuses a workspace's rules and lookups between batches
+
+
 def evaluate_pending(*, max_batches: int | None = None, now: datetime | None = None) -> PassSummary:
     """Evaluate pending events, batch by batch, until none is left (or `max_batches` were done)."""
     summary = PassSummary()
     done = 0
+    workspaces: dict[int, tuple[float, Workspace]] = {}
     while max_batches is None or done < max_batches:
-        batch = evaluate_batch(now=now)
+        batch = evaluate_batch(now=now, workspaces=workspaces)
         if batch.events == 0:
             break
         summary.add(batch)
@@ -158,7 +168,12 @@ def evaluate_pending(*, max_batches: int | None = None, now: datetime | None = N
     return summary
 
 
-def evaluate_batch(*, size: int = BATCH_SIZE, now: datetime | None = None) -> PassSummary:
+def evaluate_batch(
+    *,
+    size: int = BATCH_SIZE,
+    now: datetime | None = None,
+    workspaces: dict[int, tuple[float, Workspace]] | None = None,
+) -> PassSummary:
     summary = PassSummary()
     claim = uuid.uuid4()
     with transaction.atomic():
@@ -175,15 +190,24 @@ def evaluate_batch(*, size: int = BATCH_SIZE, now: datetime | None = None) -> Pa
         for event in events:
             by_workspace[event.workspace_id].append(event)
         for workspace_id, of_workspace in by_workspace.items():
-            _evaluate_workspace(workspace_id, of_workspace, stamp, summary)
+            _evaluate_workspace(
+                workspace_id, of_workspace, stamp, summary, {} if workspaces is None else workspaces
+            )
     return summary
 
 
 def _evaluate_workspace(
-    workspace_id: int, events: list[AutomationEvent], now: datetime, summary: PassSummary
+    workspace_id: int,
+    events: list[AutomationEvent],
+    now: datetime,
+    summary: PassSummary,
+    cache: dict[int, tuple[float, Workspace]],
 ) -> None:
     started = time.perf_counter()
-    workspace = load_workspace(workspace_id, now)
+    loaded_at, workspace = cache.get(workspace_id, (0.0, None))  # type: ignore[assignment]
+    if workspace is None or started - loaded_at > WORKSPACE_FRESH_FOR:
+        workspace = load_workspace(workspace_id, now)
+        cache[workspace_id] = (started, workspace)
     relevant = [event for event in events if workspace.rules.get(event.kind)]
     facts = facts_for(event.application_id for event in relevant if event.application_id)
     chains = _chains([event.cause_writeback_id for event in relevant if event.cause_writeback_id])
@@ -267,7 +291,9 @@ def _decide(
             decision.status = FiringStatus.SKIPPED
             decision.reason = f"More than {MAX_CHAIN_DEPTH} rules in a row led here (chain limit)."
         else:
-            passed, decision.checks = evaluate_conditions(rule.conditions or [], subject, workspace.lookups)
+            passed, decision.checks = evaluate_conditions(
+                rule.conditions or [], subject, workspace.lookups, live.condition_words
+            )
             if not passed:
                 decision.status, decision.reason = FiringStatus.SKIPPED, "Conditions not met."
             elif live.dry_run:

@@ -195,19 +195,29 @@ def condition_holds(condition: dict[str, Any], facts: Facts) -> bool:
 
 
 def evaluate_conditions(
-    conditions: list[dict[str, Any]], facts: Facts, lookups: Lookups | None
+    conditions: list[dict[str, Any]],
+    facts: Facts,
+    lookups: Lookups | None,
+    words: list[str] | None = None,
 ) -> tuple[bool, list[dict[str, Any]]]:
-    """Check every condition (all must hold); return the verdict and each check for the audit."""
+    """Check every condition (all must hold); return the verdict and each check for the audit.
+
+    `words` are the conditions already said in words (the engine says them once per rule and pass).
+    """
     checks = []
     passed = True
-    for condition in conditions:
+    for index, condition in enumerate(conditions):
         if condition.get("field") not in CONDITION_FIELDS:
             continue
         holds = condition_holds(condition, facts)
         passed = passed and holds
+        if words is not None:
+            said = words[index]
+        else:
+            said = describe_condition(condition, lookups) if lookups else condition["field"]
         checks.append(
             {
-                "condition": describe_condition(condition, lookups) if lookups else condition["field"],
+                "condition": said,
                 "passed": holds,
                 "value": _shown(condition_value(facts, condition["field"])),
             }
