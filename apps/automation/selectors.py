@@ -37,12 +37,15 @@ def rule_list(workspace_id: int) -> QuerySet[Rule]:
     )
 
 
-def lever_paused(workspace_id: int) -> bool:
-    """Whether the workspace's Lever is disconnected (rules then pause their Lever actions)."""
+def lever_paused(workspace_id: int) -> str:
+    """Why rules' Lever actions are paused: "disconnected" (a Lever account of the workspace is),
+    "none" (no Lever account was ever connected), or "" when they are not."""
     from apps.integrations.models import Connection, ConnectionStatus
 
     statuses = set(Connection.objects.for_workspace(workspace_id).values_list("status", flat=True))
-    return ConnectionStatus.DISCONNECTED in statuses
+    if not statuses:
+        return "none"
+    return "disconnected" if ConnectionStatus.DISCONNECTED in statuses else ""
 
 
 def _safe(describe: Any, *args: Any) -> str:

@@ -411,6 +411,9 @@ def test_the_list_says_when_lever_actions_are_paused(cast, rule):
     assert "Lever actions of all rules are paused; notifications continue" in (
         client_for(cast.owner).get(url("index")).content.decode()
     )
+    cast.connection.delete()  # never connected at all: a different sentence
+    page = client_for(cast.owner).get(url("index")).content.decode()
+    assert "No Lever account is connected." in page and "Lever is disconnected" not in page
 
 
 def test_delete_asks_first(cast, rule):
