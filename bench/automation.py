@@ -31,7 +31,7 @@ import uuid
 from pathlib import Path
 
 # bench/ is on sys.path when this runs as a script: the environment every bench shares.
-from procs import ROOT, bench_env, postgres_create, postgres_drop, table  # noqa: E402
+from procs import ROOT, bench_env, percentile, postgres_create, postgres_drop, table  # noqa: E402
 
 WORK = Path(tempfile.mkdtemp(prefix="recruitdesk-bench-"))
 _args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,11 +97,6 @@ SIGNING_TOKEN = "bench-signing-token-" + uuid.uuid4().hex
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 def sync(connection: Connection, kind: str, **kw) -> tuple[float, object]:
@@ -281,7 +276,7 @@ def main() -> int:
             [f"delta sync ({len(moved):,} stage changes; events recorded in it)", f"{delta_wall:.1f} s"],
             ["events recorded", events],
             ["deciding per event p50 / p95 / p99 (ms)",
-             f"{ms(percentile(decide, .5))} / {ms(percentile(decide, .95))} / {ms(percentile(decide, .99))}"],
+             f"{ms(percentile(decide, 50))} / {ms(percentile(decide, 95))} / {ms(percentile(decide, 99))}"],
             ["deciding per event, mean (ms)", ms(statistics.fmean(decide)) if decide else "—"],
             ["whole evaluation per event (ms; firings written, write-backs enqueued)",
              ms(eval_wall / max(summary.events, 1))],

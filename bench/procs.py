@@ -360,6 +360,15 @@ def wait_for(
         time.sleep(poll)
 
 
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (pct in 0–100); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
 def table(headers: list[str], rows: list[list[Any]]) -> str:
     """A plain text table, columns as wide as their widest cell."""
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]

@@ -280,7 +280,9 @@ def _decide(
             continue  # it happened before the rule was switched on: never retroactive
         if not live.trigger_matches(event.kind, event.data or {}, subject) or not live.in_scope(subject):
             continue
-        decision = Decision(live, event, subject, event_firing_key(event), FiringStatus.FIRED, depth=depth)
+        # The firing's key is the event's (it names the application and the event); with the rule's
+        # own column it makes "rule + application + event", unique.
+        decision = Decision(live, event, subject, event.key, FiringStatus.FIRED, depth=depth)
         decision.chain = chain
         if rule.pk in chain:
             decision.status, decision.reason = (
@@ -300,11 +302,6 @@ def _decide(
                 decision.status = FiringStatus.DRY_RUN
         decisions.append(decision)
     return decisions
-
-
-def event_firing_key(event: AutomationEvent) -> str:
-    """rule + application + event: the rule is the firing's own column, this is the rest."""
-    return event.key
 
 
 def _record(decision: Decision, workspace: Workspace, now: datetime) -> str:
@@ -333,16 +330,15 @@ def _record(decision: Decision, workspace: Workspace, now: datetime) -> str:
         depth=decision.depth,
         chain=decision.chain,
     )
+    if decision.status != FiringStatus.FIRED:  # nothing is sent: what it would have done, saved at once
+        firing.actions = [
+            {**plan.as_json(), "status": "dry_run" if not plan.skip else "skipped"} for plan in plans
+        ]
     try:
         with transaction.atomic():
             firing.save()
             if decision.status == FiringStatus.FIRED:
                 perform(firing, plans)
-            else:
-                firing.actions = [
-                    {**plan.as_json(), "status": "dry_run" if not plan.skip else "skipped"} for plan in plans
-                ]
-                firing.save(update_fields=["actions"])
     except IntegrityError:
         return ""  # this rule already handled this event
     return firing.status

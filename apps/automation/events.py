@@ -158,9 +158,7 @@ def _guarded(handler: Any) -> Any:
 def on_records_changed(
     sender: Any, writer: Any, changes: list[tuple[int, str, str, dict]], **kw: Any
 ) -> None:
-    from apps.candidates.models import Application
-
-    if sender is not Application or not changes:
+    if not changes:  # connected for Application only (apps.py)
         return
     workspace_id = writer.connection.workspace_id
     triggers = live_triggers(workspace_id)

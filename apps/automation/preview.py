@@ -8,6 +8,7 @@ uses the same matching, so the count the admin confirms is the count that runs.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from apps.automation.definitions import Lookups, lookups_for
 from apps.automation.engine import LiveRule, lever_connected, load_workspace
 from apps.automation.facts import Facts, candidate_facts, evaluate_conditions, facts_for
 from apps.automation.models import Rule, RuleScope, Trigger
-from apps.automation.plans import PlannedAction, audience_for, plan_actions
+from apps.automation.plans import PlannedAction, plan_actions
 
 CHUNK = 500
 SHOWN = 50
@@ -133,25 +134,21 @@ def _local_people_without_application(rule: Rule, lookups: Lookups) -> Iterator[
 
 def rule_preview(rule: Rule, *, now: datetime | None = None, shown: int = SHOWN) -> Preview:
     workspace = load_workspace(rule.workspace_id, now or timezone.now())
-    audience = workspace.audience if workspace.audience.members else audience_for(rule.workspace_id)
     preview = Preview()
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
     for facts in matches(rule, now=now, lookups=workspace.lookups):
         plans = plan_actions(
             rule.actions or [],
             facts,
             workspace.lookups,
-            audience=audience,
+            audience=workspace.audience,
             lever_connected=lever_connected(workspace, facts),
         )
         preview.total += 1
-        for plan in plans:
-            if not plan.skip:
-                counts[plan.summary if plan.kind != "notify" else "Notify"] = (
-                    counts.get(plan.summary if plan.kind != "notify" else "Notify", 0) + 1
-                )
-            preview.paused = preview.paused or plan.paused
+        # Notices are counted together: their summary names the people, which differ per application.
+        counts.update("Notify" if plan.kind == "notify" else plan.summary for plan in plans if not plan.skip)
+        preview.paused = preview.paused or any(plan.paused for plan in plans)
         if len(preview.shown) < shown:
             preview.shown.append(Match(facts, plans))
-    preview.action_counts = counts
+    preview.action_counts = dict(counts)
     return preview
