@@ -11,7 +11,10 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 import requests
+
+from apps.lever_sandbox.management.commands.lever_sandbox import Command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,3 +60,25 @@ def test_command_prints_credentials_serves_and_stops_on_sigint():
     while not lines.empty():
         rest.append(lines.get())
     assert "Lever sandbox stopped." in "".join(rest)
+
+
+def test_ctrl_c_right_after_the_prompt_stops_cleanly():
+    """The prompt is printed once the handlers are in: an immediate Ctrl-C is a clean stop.
+
+    CI once saw the command die of SIGINT (exit -2) because "Press Ctrl-C" came before the
+    handlers were installed; here the Ctrl-C arrives from inside the announcement itself.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers can only be installed from the main thread")
+
+    class Sandbox:
+        stopped = False
+
+        def stop(self):
+            self.stopped = True
+
+    sandbox = Sandbox()
+    before = signal.getsignal(signal.SIGINT)
+    Command()._serve_until_signal(sandbox, announce=lambda: os.kill(os.getpid(), signal.SIGINT))
+    assert sandbox.stopped
+    assert signal.getsignal(signal.SIGINT) is before  # the previous handler is back

@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -114,8 +115,9 @@ class Command(BaseCommand):
             sandbox.start()
         except OSError as exc:
             raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {exc}") from exc
-        self._announce(sandbox, time.monotonic() - started)
-        self._serve_until_signal(sandbox)
+        self._serve_until_signal(
+            sandbox, announce=lambda: self._announce(sandbox, time.monotonic() - started)
+        )
         self.stdout.write("Lever sandbox stopped.")
 
     def _progress(self, done: int, total: int) -> None:
@@ -145,14 +147,17 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.flush()
 
-    def _serve_until_signal(self, sandbox: SandboxServer) -> None:
+    def _serve_until_signal(self, sandbox: SandboxServer, announce: Callable[[], None]) -> None:
         stop = threading.Event()
         previous = {}
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                previous[sig] = signal.getsignal(sig)
-                signal.signal(sig, lambda signum, frame: stop.set())
         try:
+            # The handlers go in before "Press Ctrl-C" is printed: a Ctrl-C that follows the
+            # prompt at once must stop the server cleanly, not raise KeyboardInterrupt past us.
+            if threading.current_thread() is threading.main_thread():
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    previous[sig] = signal.getsignal(sig)
+                    signal.signal(sig, lambda signum, frame: stop.set())
+            announce()
             while not stop.wait(0.5):  # a timed wait lets the main thread run the signal handlers
                 pass
         except KeyboardInterrupt:
