@@ -53,6 +53,87 @@ NOTE_TEXTS = [
     "Notice period of three months.",
     "Great take-home, clean tests, a bit light on documentation.",
 ]
+# Named people (bench/web_load.py, bench/page_cpu.py): 650 names at 15 companies, as a real pipeline
+# repeats surnames and employers.
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elena",
+    "Farah",
+    "Gustavo",
+    "Hana",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tomás",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Andersen",
+    "Becker",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Hoffmann",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quintero",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+]
+COMPANIES = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Vandelay",
+    "Massive",
+    "Aperture",
+    "Oscorp",
+]
+HEADLINES = [
+    "Backend engineer",
+    "Senior Python developer",
+    "Platform engineer",
+    "Site reliability engineer",
+    "Data engineer",
+]
 TIERS = [(80, Tier.TIER_1), (60, Tier.TIER_2), (40, Tier.TIER_3), (0, Tier.NOT_A_MATCH)]
 
 
@@ -70,7 +151,23 @@ def numbered_person(n: int, rng: random.Random) -> Person:
     return Person(name=f"Candidate {n:05d}", email=f"candidate{n}@bench.local", company=f"Company {n % 300}")
 
 
-def build(applications: int, stage_count: int, seed: int = 7, notes: int = 0) -> tuple[Job, User]:
+def named_person(n: int, rng: random.Random) -> Person:
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    return Person(
+        name=f"{first} {last}",
+        email=f"{first.lower()}.{last.lower()}.{n}@bench.example",
+        company=rng.choice(COMPANIES),
+        headline=rng.choice(HEADLINES),
+    )
+
+
+def build(
+    applications: int,
+    stage_count: int,
+    seed: int = 7,
+    notes: int = 0,
+    person: Callable[[int, random.Random], Person] = numbered_person,
+) -> tuple[Job, User]:
     """Create a workspace, a recruiter and one job with `applications` applications (bulk inserts).
 
     `notes`: up to that many notes per application (as bench/web_load.py builds them); none by default.
@@ -95,7 +192,9 @@ def build(applications: int, stage_count: int, seed: int = 7, notes: int = 0) ->
         AtsUser(**common, remote_id=f"user-{n}", name=f"Recruiter {n}", email=f"r{n}@bench.local")
         for n in range(12)
     )
-    fill_job(job, stages=stages, owners=owners, applications=applications, rng=rng, notes=notes)
+    fill_job(
+        job, stages=stages, owners=owners, applications=applications, rng=rng, notes=notes, person=person
+    )
     return job, recruiter
 
 

@@ -4,11 +4,12 @@
                                        [--save FILE.json] [--compare FILE.json]
 
 Builds the dataset of bench/pipeline.py (bench/dataset.py: one job with `--applications` applications,
-scores, tags, owners, open moves, up to 3 notes each) into a throwaway SQLite database (or, with
+scores, tags, owners, open moves, up to 3 notes each; the web load's named people unless `--people numbered`) into a throwaway SQLite database (or, with
 `--postgres`, a throwaway PostgreSQL database on the local server; or the empty database at
 `--database-url`), logs a recruiter in with django.test.Client and requests each page of
 bench/web_load_users.py's mix `--repeat` times. Prints, per page, the median CPU time of this process
-(time.process_time: Django, plus the database itself with SQLite) and the SQL queries of one request.
+(time.process_time: Django, plus the database itself with SQLite), on PostgreSQL the server's CPU per
+request (its backend process, from /proc), and the SQL queries of one request.
 `--save` writes the figures as JSON; `--compare` prints them next to a saved run's.
 """
 
@@ -42,6 +43,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--applications", type=int, default=2_000)
     parser.add_argument("--stages", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=20, help="Measured requests per page.")
+    parser.add_argument(
+        "--people",
+        choices=["named", "numbered"],
+        default="named",
+        help="The web load's named people (default) or bench/pipeline.py's numbered ones.",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--postgres", action="store_true", help="A throwaway database on local PostgreSQL.")
     where.add_argument("--database-url", default="", help="An empty database to build in (kept).")
@@ -52,6 +59,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--profile", default="", help="cProfile the pages whose label contains this; print the top functions."
+    )
+    parser.add_argument(
+        "--explain",
+        default="",
+        help="EXPLAIN ANALYZE each query of the pages whose label contains this (PostgreSQL); slowest first.",
     )
     return parser.parse_args()
 
@@ -79,11 +91,30 @@ def setup(args: argparse.Namespace) -> str:
     return database_url
 
 
+def backend_cpu_ms() -> float:
+    """CPU ms the PostgreSQL backend serving this process has used so far (0 on SQLite: it runs in here).
+
+    Read from /proc: the server runs on this machine, as in bench/web_load.py.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    if not hasattr(backend_cpu_ms, "pid"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_cpu_ms.pid = cursor.fetchone()[0]  # type: ignore[attr-defined]
+    fields = Path(f"/proc/{backend_cpu_ms.pid}/stat").read_text().rsplit(")", 1)[1].split()  # type: ignore[attr-defined]
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def measure(client, pages: list, repeat: int, rounds: int = 5) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     """Median and p90 CPU ms per page over `repeat` requests (after a warm-up), and one request's queries.
 
     The pages take turns, `rounds` times (a few requests each): a busy moment of the machine then
-    weighs on every page alike instead of on whichever page was measured during it.
+    weighs on every page alike instead of on whichever page was measured during it. On PostgreSQL,
+    also the server's CPU per request (its backend's CPU over all of a page's requests, divided:
+    the kernel counts in clock ticks of 10 ms, too coarse for one request).
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -96,13 +127,16 @@ def measure(client, pages: list, repeat: int, rounds: int = 5) -> dict[str, dict
 
     status = {label: get(path, headers) for label, path, headers in pages}
     cpu: dict[str, list[float]] = {label: [] for label, _, _ in pages}
+    database: dict[str, float] = dict.fromkeys(cpu, 0.0)
     per_round = max(1, -(-repeat // rounds))
     for _ in range(rounds):
         for label, path, headers in pages:
+            before = backend_cpu_ms()
             for _ in range(per_round):
                 started = time.process_time()
                 get(path, headers)
                 cpu[label].append((time.process_time() - started) * 1000)
+            database[label] += backend_cpu_ms() - before
     results = {}
     for label, path, headers in pages:
         with CaptureQueriesContext(connection) as captured:
@@ -111,6 +145,7 @@ def measure(client, pages: list, repeat: int, rounds: int = 5) -> dict[str, dict
         results[label] = {
             "cpu_ms": statistics.median(ordered),
             "cpu_p90": ordered[min(len(ordered) - 1, round(0.9 * len(ordered)) - 1)],
+            "db_cpu_ms": database[label] / len(ordered),
             "queries": len(captured),
             "status": status[label],
         }
@@ -118,7 +153,7 @@ def measure(client, pages: list, repeat: int, rounds: int = 5) -> dict[str, dict
 
 
 def profile_pages(client, pages: list, repeat: int) -> None:  # type: ignore[no-untyped-def]
-    """Print each page's SQL (shortened) and where its CPU goes (cProfile, cumulative and own time)."""
+    """Print each page's SQL (shortened) and where its CPU goes (cProfile on CPU time, cumulative and own)."""
     import cProfile
     import pstats
 
@@ -131,7 +166,7 @@ def profile_pages(client, pages: list, repeat: int) -> None:  # type: ignore[no-
         print(f"== {label}: {len(captured)} queries")
         for query in captured:
             print(f"  {query['sql'][:300]}")
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU, as measured: not the wait for PostgreSQL
         profiler.enable()
         for _ in range(repeat):
             client.get(path, secure=True, headers=headers)
@@ -142,10 +177,39 @@ def profile_pages(client, pages: list, repeat: int) -> None:  # type: ignore[no-
         stats.sort_stats("tottime").print_stats(20)
 
 
+def explain_pages(client, pages: list) -> None:  # type: ignore[no-untyped-def]
+    """Print each query of the pages with the database's own execution time, slowest first, and its plan."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("--explain needs --postgres or a PostgreSQL --database-url")
+    for label, path, headers in pages:
+        client.get(path, secure=True, headers=headers)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, secure=True, headers=headers)
+        timed = []
+        with connection.cursor() as cursor:
+            for query in captured:
+                if not query["sql"].lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + query["sql"])
+                plan = [row[0] for row in cursor.fetchall()]
+                took = next(
+                    (float(line.split()[-2]) for line in plan if line.startswith("Execution Time")), 0.0
+                )
+                timed.append((took, query["sql"], plan))
+        print(f"== {label}: {len(captured)} queries, {sum(t for t, _, _ in timed):.1f} ms in the database")
+        for took, sql, plan in sorted(timed, key=lambda item: -item[0]):
+            print(f"-- {took:.2f} ms  {sql[:400]}")
+            for line in plan[:12]:
+                print(f"     {line}")
+
+
 def main() -> None:
     args = parse_args()
     database_url = setup(args)
-    from dataset import build
+    from dataset import build, named_person, numbered_person
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -156,7 +220,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    job, recruiter = build(args.applications, args.stages, notes=3)
+    person = named_person if args.people == "named" else numbered_person
+    job, recruiter = build(args.applications, args.stages, notes=3, person=person)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as bench/web_load.py: planner statistics after bulk inserts
@@ -190,6 +255,10 @@ def main() -> None:
             board_poll = (found.group(1) or found.group(2)).replace("&amp;", "&")
         profile_poll = PROFILE_POLL.search(client.get(profile, secure=True).content.decode())
         profile_poll_url = profile_poll.group(1).replace("&amp;", "&")
+        # Searches as the web load's: a surname, a company.
+        search_name, search_company = (
+            ("Castillo", "Acme") if args.people == "named" else ("Candidate+0012", "Company+12")
+        )
         pages = [
             ("dashboard", "/", None),
             ("jobs list", reverse("jobs:list"), None),
@@ -206,8 +275,8 @@ def main() -> None:
             ("profile poll (no change, 204)", profile_poll_url, HTMX),
             ("profile poll (changed)", profile_poll_url.split("?")[0] + "?since=0", HTMX),
             ("write-back status chip", reverse("integrations:writeback-status", args=[action.pk]), HTMX),
-            ("candidate search", f"{reverse('candidates:list')}?q=Candidate+0012", None),
-            ("candidate search (htmx)", f"{reverse('candidates:list')}?q=Company+12", HTMX),
+            ("candidate search", f"{reverse('candidates:list')}?q={search_name}", None),
+            ("candidate search (htmx)", f"{reverse('candidates:list')}?q={search_company}", HTMX),
         ]
         if args.dump:
             args.dump.mkdir(parents=True, exist_ok=True)
@@ -219,14 +288,27 @@ def main() -> None:
         if args.profile:
             profile_pages(client, [p for p in pages if args.profile in p[0]], args.repeat)
             return
+        if args.explain:
+            explain_pages(client, [p for p in pages if args.explain in p[0]])
+            return
         results = measure(client, pages, args.repeat)
     before = json.loads(args.compare.read_text())["pages"] if args.compare else {}
-    headers = ["page", "status", "CPU ms (median)", "CPU ms (p90)", "queries"]
+    postgres = connection.vendor == "postgresql"
+    headers = [
+        "page",
+        "status",
+        "CPU ms (median)",
+        "CPU ms (p90)",
+        *(["PostgreSQL CPU ms"] if postgres else []),
+        "queries",
+    ]
     if before:
         headers += ["before: CPU ms", "before: queries", "CPU change"]
     rows = []
     for label, r in results.items():
-        row = [label, r["status"], f"{r['cpu_ms']:.1f}", f"{r['cpu_p90']:.1f}", r["queries"]]
+        row = [label, r["status"], f"{r['cpu_ms']:.1f}", f"{r['cpu_p90']:.1f}"]
+        row += [f"{r['db_cpu_ms']:.1f}"] if postgres else []
+        row.append(r["queries"])
         if before:
             old = before.get(label)
             row += (

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import random
@@ -75,86 +76,6 @@ SETTINGS_SHIM = "import os\nfrom config.settings import *  # noqa: F403\n\nSTATI
 # The dataset (runs in a child process: Django is set up once per database)
 # ================================================================================================
 
-FIRST = [
-    "Ada",
-    "Ben",
-    "Chloé",
-    "Dmitri",
-    "Elena",
-    "Farah",
-    "Gustavo",
-    "Hana",
-    "Ines",
-    "Jonas",
-    "Kofi",
-    "Lena",
-    "Mateo",
-    "Nadia",
-    "Omar",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sven",
-    "Tomás",
-    "Uma",
-    "Viktor",
-    "Wen",
-    "Yusuf",
-    "Zoe",
-]
-LAST = [
-    "Andersen",
-    "Becker",
-    "Castillo",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "García",
-    "Hoffmann",
-    "Ivanova",
-    "Jensen",
-    "Kowalski",
-    "Larsen",
-    "Moreau",
-    "Nakamura",
-    "Okafor",
-    "Petrov",
-    "Quintero",
-    "Rossi",
-    "Schmidt",
-    "Tanaka",
-    "Usman",
-    "Varga",
-    "Weber",
-    "Xu",
-    "Yilmaz",
-    "Zhang",
-]
-COMPANIES = [
-    "Acme",
-    "Globex",
-    "Initech",
-    "Umbrella",
-    "Hooli",
-    "Stark",
-    "Wayne",
-    "Wonka",
-    "Tyrell",
-    "Cyberdyne",
-    "Soylent",
-    "Vandelay",
-    "Massive",
-    "Aperture",
-    "Oscorp",
-]
-HEADLINES = [
-    "Backend engineer",
-    "Senior Python developer",
-    "Platform engineer",
-    "Site reliability engineer",
-    "Data engineer",
-]
-
 
 def build_main(
     manifest_path: str, applications: int, stages: int, sandbox_url: str, opportunities: int
@@ -166,7 +87,7 @@ def build_main(
     django.setup()
     import requests
     from allauth.account.models import EmailAddress
-    from dataset import TAGS, Person, fill_job
+    from dataset import COMPANIES, FIRST, LAST, TAGS, fill_job, named_person
     from django.core.management import call_command
     from django.db import connection as db_connection
     from django.db.models import Count
@@ -222,15 +143,6 @@ def build_main(
     pipeline = list(Stage.objects.for_connection(lever).alive().order_by("global_index", "pk")[:stages])
     owners = list(AtsUser.objects.for_connection(lever).filter(deactivated_at=None))
 
-    def person(n: int, rng: random.Random) -> Person:
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        return Person(
-            name=f"{first} {last}",
-            email=f"{first.lower()}.{last.lower()}.{n}@bench.example",
-            company=rng.choice(COMPANIES),
-            headline=rng.choice(HEADLINES),
-        )
-
     built = time.perf_counter()
     rng = random.Random(7)
     apps = fill_job(
@@ -239,7 +151,7 @@ def build_main(
         owners=owners,
         applications=applications,
         rng=rng,
-        person=person,
+        person=named_person,
         open_moves=0,  # the users' own moves fill the outbox
         notes=3,
         engine_version=ENGINE_VERSION,  # fresh: nothing is rescored behind the test's back
@@ -936,11 +848,11 @@ def write_results(results: list[dict[str, Any]], directory: Path) -> Path:
 
 def preflight(kinds: list[str]) -> None:
     """Say what is missing before building anything."""
+    # Found, not imported: importing locust here would monkey-patch ssl after procs.py's imports loaded
+    # it (gevent then recurses in ssl); locust runs in its own process.
     for module, extra in (("locust", "bench"), ("psutil", "bench")):
-        try:
-            __import__(module)
-        except ImportError:
-            raise SystemExit(f"{module} is missing: run `make bench-deps` (the [{extra}] extra).") from None
+        if importlib.util.find_spec(module) is None:
+            raise SystemExit(f"{module} is missing: run `make bench-deps` (the [{extra}] extra).")
     if "postgres" in kinds:
         try:
             import psycopg
