@@ -149,6 +149,21 @@ def test_django_q_switches_to_redis_when_redis_url_is_set():
     assert result.stdout.split() == ["None", "redis://127.0.0.1:6379/5", "True", "False"], result.stderr
 
 
+SESSIONS = "from django.conf import settings; print(settings.SESSION_ENGINE.rsplit('.', 1)[1])"
+
+
+def test_sessions_are_read_from_redis_and_written_through_when_redis_is_the_cache():
+    result = run_manage(
+        "shell", "-v", "0", "-c", SESSIONS, env={"DEBUG": "True", "REDIS_URL": "redis://127.0.0.1:6379/5"}
+    )
+    assert result.stdout.split() == ["cached_db"], result.stderr
+
+
+def test_sessions_stay_in_the_database_with_the_file_cache():
+    result = run_manage("shell", "-v", "0", "-c", SESSIONS, env={"DEBUG": "True", "REDIS_URL": ""})
+    assert result.stdout.split() == ["db"], result.stderr
+
+
 # -- Scoring ---------------------------------------------------------------------------------------
 
 
