@@ -25,10 +25,10 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from django.core.cache import cache
@@ -48,6 +48,7 @@ RULE_LABELS = {
 }
 RULE_ORDER = {EMAIL: 0, LINKEDIN: 1, NAME_COMPANY: 2}
 CACHE_SECONDS = 60 * 60
+T = TypeVar("T")
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ı": "i"})
 _WORD = re.compile(r"[^\W_]+")
 LEGAL_SUFFIXES = frozenset(
@@ -240,15 +241,20 @@ def compute_duplicate_groups(workspace_id: int) -> list[DuplicateGroup]:
     )
 
 
+def _kept(name: str, workspace_id: int, compute: Callable[[], T]) -> T:
+    """Return `compute()`, kept in the cache until the workspace's candidates change (`_version`)."""
+    version = hashlib.sha256(_version(workspace_id).encode()).hexdigest()[:32]
+    key = f"candidates:{name}:v1:{workspace_id}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def duplicate_groups(workspace_id: int) -> list[DuplicateGroup]:
     """Return the workspace's duplicate groups, cached until its candidates change."""
-    version = hashlib.sha256(_version(workspace_id).encode()).hexdigest()[:32]
-    key = f"candidates:duplicates:v1:{workspace_id}:{version}"
-    groups = cache.get(key)
-    if groups is None:
-        groups = compute_duplicate_groups(workspace_id)
-        cache.set(key, groups, CACHE_SECONDS)
-    return groups
+    return _kept("duplicates", workspace_id, lambda: compute_duplicate_groups(workspace_id))
 
 
 @dataclass(frozen=True)
@@ -260,14 +266,26 @@ class Match:
 
 
 def duplicates_of(candidate: Candidate) -> list[Match]:
+    """Return the people this person may duplicate, and why, cached until the workspace's people change.
+
+    Every profile view asks, and the answer changes only when someone's details do: the coarse filter
+    below reads the text of every person's fields (a scan), where the workspace's version is one
+    aggregate (the same one that keeps the duplicates page's groups).
+    """
+    if candidate.remote_id is None or candidate.is_anonymized or candidate.remote_deleted_at is not None:
+        return []
+    return _kept(
+        f"duplicates-of:{candidate.pk}", candidate.workspace_id, lambda: _find_duplicates_of(candidate)
+    )
+
+
+def _find_duplicates_of(candidate: Candidate) -> list[Match]:
     """Return the people this person may duplicate, and why: one query, whatever the workspace's size.
 
     The same rules as the duplicates page, applied to the few people a coarse SQL filter finds (the
     address or LinkedIn handle in the text of their fields, a word of the company), then checked
     exactly with `identity_keys`.
     """
-    if candidate.remote_id is None or candidate.is_anonymized or candidate.remote_deleted_at is not None:
-        return []
     mine = keys_of(candidate)
     coarse = Q()
     for rule, value in mine:

@@ -215,6 +215,21 @@ def test_a_profile_says_whom_the_person_may_duplicate(cast):
     assert "Ada Someone" not in page
 
 
+def test_a_profile_scans_for_duplicates_once_until_someone_changes(cast, django_assert_num_queries):
+    first = person(cast, "Ada Lovelace", email="ada@example.org", current_company="Acme")
+    second = person(cast, "Lovelace Ada", email="ada.l@example.org", current_company="ACME Ltd")
+    assert [m.candidate.pk for m in duplicates_of(first)] == [second.pk]
+    with django_assert_num_queries(1):  # the workspace's version only: the scan's answer is kept
+        again = duplicates_of(first)
+    assert [(m.candidate.pk, m.candidate.name) for m in again] == [(second.pk, "Lovelace Ada")]
+    # Someone's details change (the sync saves the row): the next view scans again and sees it.
+    third = person(cast, "Ada Byron", emails=["ada@example.org"])
+    assert {m.candidate.pk for m in duplicates_of(first)} == {second.pk, third.pk}
+    second.current_company = "Globex"
+    second.save()
+    assert [m.candidate.pk for m in duplicates_of(first)] == [third.pk]
+
+
 def test_the_profile_notice_agrees_with_the_duplicates_page(cast):
     people = [
         person(cast, "Zoë Ødegaard", current_company="Café Ltd"),
