@@ -68,13 +68,17 @@ def pipeline_stages(job: Job | None) -> list[Stage]:
 
 
 def pipeline_stages_for_jobs(workspace_id: int, job_ids: Iterable[int]) -> dict[int, list[Stage]]:
-    """`pipeline_stages` of several jobs of a workspace in one query: job id -> stages (every id there)."""
+    """`pipeline_stages` of several jobs of a workspace in one query: job id -> stages (every id there).
+
+    The stages carry their pk and name only (what the action controls show).
+    """
     found: dict[int, list[Stage]] = {job_id: [] for job_id in job_ids}
     job_stages = (
         JobStage.objects.for_workspace(workspace_id)
         .alive()
         .filter(job_id__in=list(found), stage__remote_deleted_at__isnull=True)
         .select_related("stage")
+        .only("job", "stage__name")
         .order_by("position", "pk")
     )
     for job_stage in job_stages:
@@ -92,7 +96,10 @@ def next_stage(stages: list[Stage], current: Stage | None) -> Stage | None:
 
 
 def rejection_reasons(workspace: Workspace | int, connection_id: int | None = None) -> list[RejectionReason]:
-    """Return the reasons a recruiter may reject with: alive, active, not hired (of one connection)."""
+    """Return the reasons a recruiter may reject with: alive, active, not hired (of one connection).
+
+    Each carries its pk and name only (what the controls list and the reject form checks).
+    """
     reasons = (
         RejectionReason.objects.for_workspace(workspace)
         .alive()
@@ -100,7 +107,7 @@ def rejection_reasons(workspace: Workspace | int, connection_id: int | None = No
     )
     if connection_id is not None:
         reasons = reasons.filter(connection_id=connection_id)
-    return list(reasons.order_by("name", "pk"))
+    return list(reasons.only("pk", "name").order_by("name", "pk"))
 
 
 # -- checks -----------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from apps.candidates.models import (
     Tag,
 )
 from apps.candidates.search import CandidateFilters, candidate_search
-from apps.candidates.timeline import EPOCH
+from apps.candidates.timeline import APPLICATION_FIELDS, ATS_USER_FIELDS, EPOCH
 from apps.integrations.models import RecordChange, WritebackAction
 from apps.scoring.inputs import latest_resumes
 from apps.scoring.models import Score, Tier
@@ -191,18 +191,60 @@ def _decorate(application: Application, now: datetime) -> Application:
     return application
 
 
+# What the profile reads of an application beyond the timeline's fields: the panel
+# (_profile_applications.html, `_decorate`), the action controls (templatetags/recruiter_actions.py)
+# and the score panels (the score whole). The related rows are wide (a job's descriptions,
+# remote_data everywhere): only what is shown of them is read. A field missing here costs a query
+# per application when read (tests/candidates/test_profile_cost.py counts them).
+PROFILE_APPLICATION_FIELDS = (
+    *APPLICATION_FIELDS,
+    "workspace",
+    "connection",
+    "remote_id",
+    "remote_deleted_at",
+    "remote_url",
+    "stage_entered_at",
+    "last_advanced_at",
+    "archived_at",
+    "sources",
+    "current_stage__name",
+    "rejection_reason__name",
+    *(f"owner__{name}" for name in ATS_USER_FIELDS),  # shown as str(owner)
+    "score",
+)
+
+
 def profile_applications(candidate: Candidate) -> list[Application]:
     """The person's alive applications, most recent first, with job, stage, reason, owner, score and tags."""
     now = timezone.now()
     applications = (
         candidate.applications.alive()
         .select_related("job", "current_stage", "rejection_reason", "owner", "score")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .only(*PROFILE_APPLICATION_FIELDS)
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("pk", "name").order_by("name")))
         # For the action controls ("Lever is disconnected"): the status alone, not the connection.
         .annotate(connection_status=F("connection__status"))
-        .order_by(F("applied_at").desc(nulls_last=True), "-pk")
+        # Sorted below: compiling an ORDER BY over this wide select costs more than sorting a few rows.
+        .order_by()
     )
-    return [_decorate(application, now) for application in applications]
+    return [_decorate(application, now) for application in _newest_first(applications)]
+
+
+def _newest_first(applications: Iterable[Application]) -> list[Application]:
+    """Order as `F("applied_at").desc(nulls_last=True), "-pk"` would."""
+    return sorted(
+        applications, key=lambda a: (a.applied_at is not None, a.applied_at or EPOCH, a.pk), reverse=True
+    )
+
+
+def timeline_applications(candidate: Candidate) -> list[Application]:
+    """The person's alive applications with only what the timeline reads (the poll, older pages)."""
+    return list(
+        candidate.applications.alive()
+        .select_related("job")
+        .only(*APPLICATION_FIELDS)
+        .order_by()  # the timeline orders its entries itself
+    )
 
 
 def profile_files(candidate: Candidate) -> list[Attachment]:
@@ -210,7 +252,18 @@ def profile_files(candidate: Candidate) -> list[Attachment]:
     files = list(
         candidate.attachments.alive()
         .select_related("application__job")
-        .defer("extracted_text", "parsed_positions", "parsed_schools", "remote_data")
+        # What _profile_files.html and `is_pdf` read; of the application, its job's name.
+        .only(
+            "candidate",
+            "kind",
+            "name",
+            "content_type",
+            "extension",
+            "size",
+            "uploaded_at",
+            "file",
+            "application__job__name",
+        )
         .order_by(F("uploaded_at").desc(nulls_last=True), "-pk")
     )
     for attachment in files:
@@ -220,8 +273,11 @@ def profile_files(candidate: Candidate) -> list[Attachment]:
     return files
 
 
-def candidate_profile(*, candidate: Candidate) -> dict[str, Any]:
-    """Applications, the union of their tags, contact details, files and the Lever link."""
+def candidate_profile(*, candidate: Candidate, has_files: bool = True) -> dict[str, Any]:
+    """Applications, the union of their tags, contact details, files and the Lever link.
+
+    `has_files` False (the change marker saw no file of the person) spares the files' query.
+    """
     applications = profile_applications(candidate)
     tags = sorted({tag.name for application in applications for tag in application.tags.all()}, key=str.lower)
     lever_url = next((a.lever_href for a in applications if a.lever_href), "")
@@ -230,7 +286,7 @@ def candidate_profile(*, candidate: Candidate) -> dict[str, Any]:
         "applications": applications,
         "tags": tags,
         "contact": contact_details(candidate) if not anonymised else None,
-        "attachments": profile_files(candidate) if not anonymised else [],
+        "attachments": profile_files(candidate) if not anonymised and has_files else [],
         "lever_url": lever_url,
     }
 
@@ -243,15 +299,22 @@ class ResumeSection:
     scored: bool = False
 
 
-def resume_sections(*, candidate: Candidate, panels: list[dict[str, Any]]) -> dict[int, ResumeSection]:
+def resume_sections(
+    *, candidate: Candidate, panels: list[dict[str, Any]], attachments: list[Attachment] | None = None
+) -> dict[int, ResumeSection]:
     """For each scored application, the resume text the engine read with that score's evidence marked.
 
     The resume is the one `apps.scoring.inputs` feeds the engine (the newest alive resume with text).
+    `attachments`: the person's alive files when the caller has them (`profile_files`): none means
+    no resume to look for, and the section shows the resume's name from there.
     """
     if not panels or candidate.is_anonymized:
         return {}
-    resume = latest_resumes([candidate.pk]).get(candidate.pk)
+    resume = latest_resumes([candidate.pk]).get(candidate.pk) if attachments is None or attachments else None
     text = resume.extracted_text if resume else ""
+    if resume is not None and attachments:
+        # latest_resumes reads no name: the same file listed on the profile has it (no query).
+        resume = next((a for a in attachments if a.pk == resume.pk), resume)
     sections = {}
     for panel in panels:
         application, score = panel["application"], panel.get("score")
@@ -288,15 +351,19 @@ def _newest(queryset: QuerySet, *fields: str) -> Subquery:
 
 # A pk no row has: it marks where each call's candidate goes in the once-compiled marker query.
 _VERSION_PK = 9_007_199_254_740_881
-_version_sql: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+# The same for their workspace: the marker query scopes the person itself (the poll's only check).
+_VERSION_WORKSPACE = 9_007_199_254_740_847
+_version_sql: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], tuple[str, ...]]] = {}
 
 
-def _version_query() -> tuple[str, tuple[Any, ...]]:
-    """The marker query as SQL and parameters, built by the ORM once per database and process.
+def _version_query() -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+    """The marker query as SQL, parameters and mark names, built by the ORM once per database and process.
 
-    Compiling its thirteen subqueries cost ~10 ms of CPU, more than the rest of a profile poll:
+    Compiling its subqueries cost ~10 ms of CPU, more than the rest of a profile poll:
     the poll asks every 10 s for every open profile, so it is compiled once and reused.
     """
+    from apps.automation.models import RuleFiring  # as timeline.automation_batch: not at import time
+
     candidate_type = ContentType.objects.get_for_model(Candidate)
     application_type = ContentType.objects.get_for_model(Application)
     key = (connection.alias, connection.vendor, candidate_type.pk, application_type.pk)
@@ -334,18 +401,22 @@ def _version_query() -> tuple[str, tuple[Any, ...]]:
             ),
             "created_at",
         ),
+        # A rule firing shows on the timeline: a new one moves the marker, so an open profile shows it.
+        "firings": _newest(RuleFiring.objects.filter(candidate_id=person), "created_at"),
     }
     query = (
-        Candidate.objects.filter(pk=_VERSION_PK)
+        Candidate.objects.for_workspace(_VERSION_WORKSPACE)
+        .filter(pk=_VERSION_PK)
         .annotate(**{f"mark_{name}": expression for name, expression in marks.items()})
         .values_list("changed_at", "updated_at", *(f"mark_{name}" for name in marks))
         .order_by()[:1]
     )
     sql, params = query.query.sql_with_params()
-    if params.count(_VERSION_PK) != 1:  # the marker must stand for the candidate and nothing else
+    # The markers must stand for the candidate and their workspace and nothing else.
+    if params.count(_VERSION_PK) != 1 or params.count(_VERSION_WORKSPACE) != 1:
         raise RuntimeError("candidate_version: unexpected parameters in the compiled query")
-    _version_sql[key] = (sql, params)
-    return sql, params
+    _version_sql[key] = (sql, params, tuple(marks))
+    return _version_sql[key]
 
 
 def _as_moment(value: Any) -> datetime | None:
@@ -357,17 +428,73 @@ def _as_moment(value: Any) -> datetime | None:
     return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
-def candidate_version(candidate: Candidate) -> str:
-    """Return a marker that changes whenever anything on the person's profile timeline changes.
+# The timeline source each mark covers: every row the source could show is among the mark's rows.
+_TIMELINE_MARKS = {
+    "notes": "note",
+    "interviews": "interview",
+    "offers": "offer",
+    "scorecards": "feedback",
+    "own_writebacks": "writeback",
+    "writebacks": "writeback",
+    "changes": "change",
+    "firings": "automation",
+}
 
-    One query: the newest change time of the person, their applications and everything hanging off
-    them (each an indexed lookup). The sync writes `changed_at` (and a RecordChange) on every real
-    change; scores and write-backs have their own times.
+
+@dataclass(frozen=True)
+class Marker:
+    """The profile's change marker, and which kinds of rows the person has at all."""
+
+    version: str
+    present: frozenset[str]  # the marks with a moment: the person has rows of that kind
+
+    @property
+    def files(self) -> bool:
+        return "files" in self.present
+
+    @property
+    def empty_sources(self) -> frozenset[str]:
+        """Timeline sources without a single row for the person when the marker was read: not asked.
+
+        A row added since then moves the marker, so the next poll asks again.
+        """
+        present = {kind for mark, kind in _TIMELINE_MARKS.items() if mark in self.present}
+        return frozenset(set(_TIMELINE_MARKS.values()) - present)
+
+
+# The marker of a person gone since they were read (the epoch, as an empty row gives): nothing to ask.
+NO_MARKER = Marker("0", frozenset())
+
+
+def candidate_marker(pk: int, workspace_id: int | None) -> Marker | None:
+    """Return the change marker of person `pk` of the workspace, and which of their sources have rows.
+
+    None when the workspace has no such person. One query: the newest change time of the person,
+    their applications and everything hanging off them (each an indexed lookup). The sync writes
+    `changed_at` (and a RecordChange) on every real change; scores and write-backs have their own times.
     """
-    sql, params = _version_query()
+    low, high = connection.ops.integer_field_range(Candidate._meta.pk.get_internal_type())
+    if workspace_id is None or not low <= pk <= high:  # as the ORM, no query for what no row can be
+        return None
+    sql, params, names = _version_query()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [candidate.pk if value == _VERSION_PK else value for value in params])
+        values = [
+            pk if value == _VERSION_PK else workspace_id if value == _VERSION_WORKSPACE else value
+            for value in params
+        ]
+        cursor.execute(sql, values)
         row = cursor.fetchone()
-    moments = [moment for moment in map(_as_moment, row or ()) if moment is not None]
-    newest = max(moments, default=EPOCH)
-    return str((newest - EPOCH) // timedelta(microseconds=1))
+    if row is None:
+        return None
+    moments = dict(zip(("changed_at", "updated_at", *names), map(_as_moment, row), strict=True))
+    newest = max(
+        (moment for moment in moments.values() if moment is not None),
+        default=EPOCH,
+    )
+    present = frozenset(name for name in names if moments[name] is not None)
+    return Marker(str((newest - EPOCH) // timedelta(microseconds=1)), present)
+
+
+def candidate_version(candidate: Candidate) -> str:
+    """Return a marker that changes whenever anything on the person's profile timeline changes."""
+    return (candidate_marker(candidate.pk, candidate.workspace_id) or NO_MARKER).version

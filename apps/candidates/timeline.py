@@ -9,7 +9,7 @@ instant are ordered by source rank, then primary key, which makes the cursor (ti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,6 +95,19 @@ BOOKKEEPING = frozenset(
         "children_synced_at",
     }
 )
+# What the entries read of each application (the profile's applications carry more): `candidate`
+# because the person's related manager sets it on each row, `job__name` for the entry's link.
+APPLICATION_FIELDS = (
+    "candidate",
+    "job__name",
+    "outcome",
+    "origin",
+    "applied_at",
+    "remote_created_at",
+    "created_at",
+)
+# How `_name` shows an ATS user (AtsUser.__str__): only these columns of an author are read.
+ATS_USER_FIELDS = ("name", "email", "remote_id")
 
 
 @dataclass(frozen=True)
@@ -226,6 +239,10 @@ def _name(user: Any) -> str:
     return str(user) if user is not None else ""
 
 
+def _author(relation: str) -> tuple[str, ...]:
+    return tuple(f"{relation}__{name}" for name in ATS_USER_FIELDS)
+
+
 def applied_batch(applications: Sequence[Application], cursor: Cursor | None) -> Batch:
     groups = []
     for application in applications:
@@ -249,6 +266,8 @@ def note_batch(workspace_id: int, by_pk: dict[int, Application], cursor: Cursor 
         .alive()
         .filter(application_id__in=list(by_pk))
         .select_related("author")
+        # The columns the entry reads: never the wide rest (remote_data above all).
+        .only("pk", "application", "body", "secret", *_author("author"))
         .annotate(at=Coalesce("remote_created_at", "created_at"))
     )
     found, truncated = _read(notes, "note", cursor, rows)
@@ -282,6 +301,7 @@ def interview_batch(
         Interview.objects.for_workspace(workspace_id)
         .alive()
         .filter(application_id__in=list(by_pk))
+        .only("pk", "application", "title", "starts_at", "location", "canceled_at")
         .annotate(at=Coalesce("starts_at", "remote_created_at", "created_at"))
     )
     found, truncated = _read(interviews, "interview", cursor, rows)
@@ -313,6 +333,7 @@ def offer_batch(workspace_id: int, by_pk: dict[int, Application], cursor: Cursor
         .alive()
         .filter(application_id__in=list(by_pk))
         .select_related("creator")
+        .only("pk", "application", "status", "job_title", "start_date", *_author("creator"))
         .annotate(at=Coalesce("sent_at", "remote_created_at", "created_at"))
     )
     found, truncated = _read(offers, "offer", cursor, rows)
@@ -344,6 +365,7 @@ def feedback_batch(
         .alive()
         .filter(application_id__in=list(by_pk))
         .select_related("author")
+        .only("pk", "application", "title", "rating_label", "overall_rating", *_author("author"))
         .annotate(at=Coalesce("completed_at", "remote_created_at", "created_at"))
     )
     found, truncated = _read(scorecards, "feedback", cursor, rows)
@@ -372,6 +394,19 @@ def writeback_batch(
         WritebackAction.objects.for_workspace(candidate.workspace_id)
         .filter(Q(candidate_id=candidate.pk) | Q(application_id__in=list(by_pk)))
         .select_related("requested_by")
+        # The entry and the status chip it carries (integrations/_writeback_status.html) read these;
+        # `requested_by` shows as its email (User.__str__).
+        .only(
+            "pk",
+            "application",
+            "kind",
+            "payload",
+            "source",
+            "status",
+            "status_reason",
+            "last_error",
+            "requested_by__email",
+        )
         .annotate(at=F("created_at"))
     )
     found, truncated = _read(actions, "writeback", cursor, rows)
@@ -440,6 +475,7 @@ def change_batch(
             | Q(content_type=application_type, object_id__in=list(by_pk))
         )
         .exclude(kind=ChangeKind.CREATED)
+        .only("pk", "created_at", "content_type", "object_id", "kind", "source", "fields")
         .annotate(at=F("created_at"))
     )
     found, truncated = _read(changes, "change", cursor, rows)
@@ -561,25 +597,31 @@ def candidate_timeline(
     cursor: Cursor | None = None,
     limit: int = PAGE_SIZE,
     now: datetime | None = None,
+    empty: Container[str] = (),
 ) -> TimelinePage:
     """Return one page of the person's timeline (one query per source, plus stage/reason names).
 
-    `applications` are the person's alive applications with their jobs loaded (the profile has them).
+    `applications` are the person's alive applications with their jobs loaded and at least
+    `APPLICATION_FIELDS` (selectors.timeline_applications, or the profile's). `empty`: kinds known
+    to have no row for the person (selectors.Marker.empty_sources), which are not asked.
     """
     by_pk = {application.pk: application for application in applications}
     workspace_id = candidate.workspace_id
     now = now or timezone.now()
     batches = [applied_batch(applications, cursor)]
     if by_pk:
-        batches += [
-            note_batch(workspace_id, by_pk, cursor, limit),
-            interview_batch(workspace_id, by_pk, cursor, limit, now),
-            offer_batch(workspace_id, by_pk, cursor, limit),
-            feedback_batch(workspace_id, by_pk, cursor, limit),
-        ]
-    batches += [
-        writeback_batch(candidate, by_pk, cursor, limit),
-        change_batch(candidate, by_pk, cursor, limit * CHANGE_ROWS_PER_ENTRY),
-        automation_batch(candidate, by_pk, cursor, limit),
-    ]
+        if "note" not in empty:
+            batches.append(note_batch(workspace_id, by_pk, cursor, limit))
+        if "interview" not in empty:
+            batches.append(interview_batch(workspace_id, by_pk, cursor, limit, now))
+        if "offer" not in empty:
+            batches.append(offer_batch(workspace_id, by_pk, cursor, limit))
+        if "feedback" not in empty:
+            batches.append(feedback_batch(workspace_id, by_pk, cursor, limit))
+    if "writeback" not in empty:
+        batches.append(writeback_batch(candidate, by_pk, cursor, limit))
+    if "change" not in empty:
+        batches.append(change_batch(candidate, by_pk, cursor, limit * CHANGE_ROWS_PER_ENTRY))
+    if "automation" not in empty:
+        batches.append(automation_batch(candidate, by_pk, cursor, limit))
     return merge(batches, limit=limit)

@@ -45,26 +45,32 @@ def candidate_list(request: WorkspaceRequest) -> HttpResponse:
 @workspace_member_required
 @vary_on_headers("HX-Request")
 def candidate_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    candidate = get_scoped_or_404(Candidate, request, pk=pk)
+    # Nothing on the profile reads the Lever payload: not decoding it is most of the row's cost.
+    candidate = get_scoped_or_404(Candidate.objects.defer("remote_data"), request, pk=pk)
     cursor = Cursor.decode(request.GET.get("before"))
     if cursor is not None and _fragment(request):  # "Show older": the next entries only
-        applications = selectors.profile_applications(candidate)
+        applications = selectors.timeline_applications(candidate)
         timeline = candidate_timeline(candidate=candidate, applications=applications, cursor=cursor)
         context = {"candidate": candidate, "timeline": timeline, "focus_first": True}
         return render(request, "candidates/_timeline.html#timeline-entries", context)
     # The marker is read before the timeline: a change landing in between is then fetched by the poll.
-    version = selectors.candidate_version(candidate)
-    profile = selectors.candidate_profile(candidate=candidate)
-    timeline = candidate_timeline(candidate=candidate, applications=profile["applications"], cursor=cursor)
+    # It also says which kinds of rows the person has none of: those queries are skipped.
+    marker = selectors.candidate_marker(candidate.pk, candidate.workspace_id) or selectors.NO_MARKER
+    profile = selectors.candidate_profile(candidate=candidate, has_files=marker.files)
+    timeline = candidate_timeline(
+        candidate=candidate, applications=profile["applications"], cursor=cursor, empty=marker.empty_sources
+    )
     panels = score_panels_for_candidate(applications=profile["applications"], user=request.user)
-    sections = selectors.resume_sections(candidate=candidate, panels=panels)
+    sections = selectors.resume_sections(
+        candidate=candidate, panels=panels, attachments=profile["attachments"]
+    )
     context = {
         "candidate": candidate,
         **profile,
         "score_sections": [(panel, sections.get(panel["application"].pk)) for panel in panels],
         "timeline": timeline,
         "live": cursor is None,  # an older page stays put; the newest one follows changes
-        "version": version,
+        "version": marker.version,
         "duplicates": duplicates_of(candidate),
     }
     return render(request, "candidates/detail.html", context)
@@ -75,15 +81,21 @@ def candidate_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @never_cache
 def candidate_changes(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Answer the profile's poll: 204 when nothing changed since `since`, else the fresh timeline."""
-    candidate = get_scoped_or_404(Candidate, request, pk=pk)
-    version = selectors.candidate_version(candidate)
-    if request.GET.get("since") == version:
+    # The marker query finds the person in the request's workspace: the 204 needs no other query.
+    workspace = request.workspace
+    marker = selectors.candidate_marker(pk, workspace.pk if workspace is not None else None)
+    if marker is None:
+        raise Http404("No such person.")
+    if request.GET.get("since") == marker.version:
         return HttpResponse(status=204)
-    applications = selectors.profile_applications(candidate)
+    # The timeline reads the person's pk and workspace only.
+    candidate = get_scoped_or_404(Candidate.objects.only("pk", "workspace"), request, pk=pk)
+    applications = selectors.timeline_applications(candidate)
+    timeline = candidate_timeline(candidate=candidate, applications=applications, empty=marker.empty_sources)
     context = {
         "candidate": candidate,
-        "timeline": candidate_timeline(candidate=candidate, applications=applications),
-        "version": version,
+        "timeline": timeline,
+        "version": marker.version,
         "live": True,
     }
     return render(request, "candidates/_timeline.html", context)

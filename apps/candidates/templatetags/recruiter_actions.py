@@ -73,8 +73,8 @@ def _reasons(memo: dict[str, Any], workspace_id: int, connection_id: int | None)
 
 
 def _stages(memo: dict[str, Any], context: template.Context, application: Application) -> list[Stage]:
-    """The application's job's pipeline. The first call loads the pipelines of every application
-    on the page (the profile's `applications`) in one query, not one query per application."""
+    """The application's job's pipeline. The first call loads the pipelines of every active
+    application on the page (the profile's `applications`) in one query, not one per application."""
     if application.job_id is None:
         return []
     pipelines = memo.setdefault(f"stages:{application.workspace_id}", {})
@@ -83,7 +83,7 @@ def _stages(memo: dict[str, Any], context: template.Context, application: Applic
         job_ids = {
             a.job_id
             for a in on_page
-            if isinstance(a, Application) and a.workspace_id == application.workspace_id
+            if isinstance(a, Application) and a.workspace_id == application.workspace_id and a.is_active
         }
         job_ids = {pk for pk in job_ids if pk is not None and pk not in pipelines} | {application.job_id}
         pipelines.update(pipeline_stages_for_jobs(application.workspace_id, job_ids))
@@ -150,7 +150,9 @@ def application_actions(context: template.Context, application: Application) -> 
     unavailable = _unavailable(application, memo)
     if unavailable:
         return {**base, "unavailable": unavailable}
-    pipeline = _stages(memo, context, application)
+    archived = not application.is_active
+    # An archived application offers no move or reject: its pipeline and the reasons go unread.
+    pipeline = [] if archived else _stages(memo, context, application)
     stages = [s for s in pipeline if s.pk != application.current_stage_id]
     suggested = next_stage(pipeline, application.current_stage)  # None: no natural next, ask
     draft = _draft(request, application)
@@ -162,7 +164,7 @@ def application_actions(context: template.Context, application: Application) -> 
         "stages": stages,
         "pipeline_known": bool(pipeline),
         "suggested_stage": suggested,
-        "reasons": _reasons(memo, application.workspace_id, application.connection_id),
+        "reasons": [] if archived else _reasons(memo, application.workspace_id, application.connection_id),
         "current_tags": [tag.name for tag in application.tags.all()],
         "datalist_id": datalist_id,
         "tag_suggestions": _tag_suggestions(memo, application.workspace_id)
@@ -170,7 +172,7 @@ def application_actions(context: template.Context, application: Application) -> 
         else None,
         "draft": draft,
         "form_token": uuid.uuid4().hex,
-        "archived": not application.is_active,
+        "archived": archived,
     }
 
 
