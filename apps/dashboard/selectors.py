@@ -111,6 +111,8 @@ def job_cards(
         Job.objects.for_workspace(workspace)
         .alive()
         .open()
+        # What the cards show: whole rows carry the posting's HTML and Lever's JSON.
+        .only("id", "name", "department", "location")
         .annotate(
             active=Count("applications", filter=alive & Q(applications__outcome=Outcome.ACTIVE)),
             new_this_week=Count(
@@ -122,8 +124,8 @@ def job_cards(
     if not jobs:
         return []
     job_ids = [job.pk for job in jobs]
-    stages = stage_counts_for_jobs(job_ids)
-    waits = days_in_stage(job_ids, now=now)
+    counts, waits = active_in_stages(job_ids, now=now)
+    stages = stage_counts_for_jobs(job_ids, counts=counts)
     cards = []
     for job in jobs:
         card = JobCard(
@@ -147,17 +149,27 @@ class EpochDays(Func):
     """
 
     output_field = FloatField()
-    template = "(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)"  # PostgreSQL
+    # PostgreSQL. Its EXTRACT gives a numeric: cast here, the driver need not build a Decimal per row
+    # (both roundings to the nearest float give the same number).
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)::float8"
 
     def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
         return self.as_sql(compiler, connection, template="(julianday(%(expressions)s) - 2440587.5)")
 
+    @property
+    def convert_value(self):  # type: ignore[no-untyped-def]
+        # Both databases give floats already: no float() per row.
+        return self._convert_value_noop
 
-def days_in_stage(job_ids: list[int], *, now: datetime) -> dict[int, dict[int | None, list[float]]]:
-    """Return, per job and stage, how many days each active application has been in its stage.
+
+def active_in_stages(
+    job_ids: list[int], *, now: datetime
+) -> tuple[dict[int, dict[int | None, int]], dict[int, dict[int | None, list[float]]]]:
+    """Return, per job and stage, how many active applications there are, and how many days each
+    has been in its stage: one query for the funnel's counts and the waits.
 
     The stage was entered at `stage_entered_at`; without it, at the last advance, else at the
-    application. Applications with none of these are left out.
+    application. Applications with none of these count, but have no days.
     """
     entered = EpochDays(Coalesce("stage_entered_at", "last_advanced_at", "applied_at"))
     rows = (
@@ -165,15 +177,17 @@ def days_in_stage(job_ids: list[int], *, now: datetime) -> dict[int, dict[int | 
         .active()
         .filter(job_id__in=job_ids)
         .annotate(entered=entered)
-        .filter(entered__isnull=False)
         .values_list("job_id", "current_stage_id", "entered")
         .order_by()
     )
     today = now.timestamp() / 86_400
+    counts: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
     found: dict[int, dict[int | None, list[float]]] = defaultdict(lambda: defaultdict(list))
     for job_id, stage_id, entered_days in rows:
-        found[job_id][stage_id].append(max(today - entered_days, 0))
-    return found
+        counts[job_id][stage_id] += 1
+        if entered_days is not None:
+            found[job_id][stage_id].append(max(today - entered_days, 0))
+    return counts, found
 
 
 def _add_waits(card: JobCard, per_stage: dict[int | None, list[float]]) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -33,7 +34,8 @@ from django.db.models import (
 )
 from django.db.models.expressions import Window
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf, RowNumber, TruncDate
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from apps.candidates.models import Application, Origin, Outcome, Tag
@@ -70,17 +72,10 @@ PAGE_JOB_FIELDS = (
 )
 # Each card (and list row, and CSV line) is one row of plain values: no model instances, no joins
 # loaded whole, and of the explanation only its first reason, extracted in SQL.
-CARD_COLUMNS = (
-    "id",
-    "candidate_id",
-    "current_stage_id",
-    "stage_entered_at",
-    "outcome",
-    "origin",
-    "sources",
-    "applied_at",
-)
+CARD_COLUMNS = ("id", "candidate_id", "current_stage_id", "outcome", "origin", "sources")
 CARD_ANNOTATIONS = {
+    # The day, in the current time zone: the driver builds a date for a fraction of a datetime's cost.
+    "entered_on": TruncDate("stage_entered_at"),
     "candidate_name": F("candidate__name"),
     "candidate_email": F("candidate__email"),
     "stage_name": F("current_stage__name"),
@@ -207,31 +202,66 @@ def pipeline_applications(
     return applications
 
 
-def pipeline_stages(*, workspace_id: int, job_id: int, filters: PipelineFilters) -> list[JobStage]:
+class StageCounts(Subquery):
+    """[[stage id, count], …] of a `.values(stage=…).annotate(n=…)` query, as one JSON array.
+
+    Uncorrelated, the database computes it once per query (one pass over the job's applications),
+    where a count per stage row ran the filters once per stage: eight scans of the candidates for a
+    search on a board of eight stages.
+    """
+
+    output_field = TextField()  # no converter: `pipeline_stages` takes what the driver gives
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        template = "(SELECT json_group_array(json_array(stage, n)) FROM (%(subquery)s))"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        template = "(SELECT json_agg(json_build_array(stage, n)) FROM (%(subquery)s) AS stage_counts)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class StageList(list):
+    """The job's stages (`pipeline_stages`), and `counts`: per current stage id (None: in no stage),
+    the applications that pass the filters whatever their stage filter. The counts come with the
+    stages: None when the job has none."""
+
+    counts: dict[int | None, int] | None = None
+
+    def matching(self, stage: int | None) -> int | None:
+        """How many applications pass the filters with `stage` as their stage filter, when known."""
+        if self.counts is None:
+            return None
+        return sum(self.counts.values()) if stage is None else self.counts.get(stage, 0)
+
+
+def pipeline_stages(*, workspace_id: int, job_id: int, filters: PipelineFilters) -> StageList:
     """Return the job's stages in pipeline order, each with `count` (its applications that pass
     `filters`, whatever their stage filter) and with its job loaded (`job_stage.job`).
 
-    The page header needs the job and the board its stages: one query brings both. An empty list
-    means the job has no stages yet, or is not there (the caller loads the job to tell which).
+    The page header needs the job and the board its stages: one query brings both, and the counts.
+    An empty list means the job has no stages yet, or is not there (the caller loads the job to
+    tell which).
     """
     applications = pipeline_applications(
         workspace_id=workspace_id, job_id=job_id, filters=replace(filters, stage=None)
     )
-    per_stage = (
-        applications.filter(current_stage_id=OuterRef("stage_id"))
-        .order_by()
-        .values("current_stage_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return list(
+    per_stage = applications.order_by().values(stage=F("current_stage_id")).annotate(n=Count("pk"))
+    stages = StageList(
         JobStage.objects.alive()
         .filter(job_id=job_id, job__workspace_id=workspace_id)
         .select_related("stage", "job")
         .only("id", "position", "job_id", "stage__id", "stage__name", *(f"job__{f}" for f in PAGE_JOB_FIELDS))
-        .annotate(count=Coalesce(Subquery(per_stage, output_field=IntegerField()), 0))
+        .annotate(counts=StageCounts(per_stage))
         .order_by("position", "pk")
     )
+    if stages:
+        value = stages[0].counts  # the same on every row
+        pairs = json.loads(value) if isinstance(value, str) else value or []
+        stages.counts = dict(pairs)
+        for job_stage in stages:
+            job_stage.count = stages.counts.get(job_stage.stage_id, 0)  # type: ignore[attr-defined]
+    return stages
 
 
 @dataclass(slots=True)
@@ -252,8 +282,8 @@ class Card:
     origin: str
     owner: str
     outcome: str
-    stage_entered_at: datetime | None
-    applied_at: datetime | None
+    entered_on: date | None  # the day it entered its stage, in the current time zone
+    applied_at: datetime | None  # None on the board, which does not show it
     days_in_stage: int | None
     writeback: WritebackAction | None = None  # an open or recently failed move (its status chip)
     profile_url: str = ""  # set by the view
@@ -298,7 +328,7 @@ class Card:
 
     @property
     def entered_label(self) -> str:
-        entered = self.stage_entered_at and timezone.localtime(self.stage_entered_at)
+        entered = self.entered_on
         return f"{entered.day} {entered:%b %Y}" if entered else ""
 
     @property
@@ -310,48 +340,79 @@ class Card:
         return self.tags[3:]
 
 
-def card_rows(applications: QuerySet[Application]) -> QuerySet:
-    """Return `applications` as rows of the values a card needs (dicts; see `cards_from`)."""
-    return applications.annotate(**CARD_ANNOTATIONS).values(*CARD_COLUMNS, *CARD_ANNOTATIONS)
+class TagNames(Subquery):
+    """The application's tag names in alphabetical order, in its own row: no second query for the tags.
+
+    PostgreSQL gives an array (a list); SQLite a JSON array (text), which `tag_list` decodes.
+    """
+
+    output_field = TextField()  # no converter: `tag_list` takes what the driver gives
+
+    def __init__(self) -> None:
+        names = Application.tags.through.objects.filter(application_id=OuterRef("pk"))
+        super().__init__(names.order_by("tag__name").values(tag_name=F("tag__name")))
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        template = "(SELECT json_group_array(tag_name) FROM (%(subquery)s))"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        return self.as_sql(compiler, connection, template="ARRAY(%(subquery)s)", **extra)
+
+
+def tag_list(value: list[str] | str | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        # SQLite does not promise to aggregate in the subquery's order: sort here, as its ORDER BY
+        # would (the default collation compares code points, as Python does).
+        return sorted(json.loads(value))
+    return value
+
+
+def card_rows(applications: QuerySet[Application], *, applied_at: bool = True) -> QuerySet:
+    """Return `applications` as rows of the values a card needs (dicts; see `cards_from`).
+
+    `applied_at=False` leaves out the application date (the board does not show it).
+    """
+    columns = (*CARD_COLUMNS, "applied_at") if applied_at else CARD_COLUMNS
+    return applications.annotate(**CARD_ANNOTATIONS, tag_names=TagNames()).values(
+        *columns, *CARD_ANNOTATIONS, "tag_names"
+    )
 
 
 def cards_from(rows: Iterable[dict[str, Any]]) -> list[Card]:
-    """Turn rows of `card_rows` into cards, with their tags (one query for all of them)."""
-    rows = list(rows)
-    tags: dict[int, list[str]] = {}
-    if rows:
-        through = Application.tags.through.objects.filter(application_id__in=[row["id"] for row in rows])
-        for application_id, name in through.order_by("tag__name").values_list("application_id", "tag__name"):
-            tags.setdefault(application_id, []).append(name)
+    """Turn rows of `card_rows` into cards."""
     today = timezone.localdate()
-    return [
-        Card(
-            pk=row["id"],
-            candidate_id=row["candidate_id"],
-            name=row["candidate_name"] or "(no name)",
-            email=row["candidate_email"] or "",
-            stage_id=row["current_stage_id"],
-            stage_name=row["stage_name"] or "",
-            score=row["fit_score"],
-            tier=row["fit_tier"] or "",
-            top_reason=row["top_reason"] or "",
-            tags=tags.get(row["id"], []),
-            sources=row["sources"] if isinstance(row["sources"], list) else [],
-            origin=row["origin"],
-            owner=row["owner_name"] or "",
-            outcome=row["outcome"],
-            stage_entered_at=row["stage_entered_at"],
-            applied_at=row["applied_at"],
-            days_in_stage=(today - timezone.localdate(row["stage_entered_at"])).days
-            if row["stage_entered_at"]
-            else None,
+    cards = []
+    for row in rows:
+        entered_on = row["entered_on"]
+        cards.append(
+            Card(
+                pk=row["id"],
+                candidate_id=row["candidate_id"],
+                name=row["candidate_name"] or "(no name)",
+                email=row["candidate_email"] or "",
+                stage_id=row["current_stage_id"],
+                stage_name=row["stage_name"] or "",
+                score=row["fit_score"],
+                tier=row["fit_tier"] or "",
+                top_reason=row["top_reason"] or "",
+                tags=tag_list(row["tag_names"]),
+                sources=row["sources"] if isinstance(row["sources"], list) else [],
+                origin=row["origin"],
+                owner=row["owner_name"] or "",
+                outcome=row["outcome"],
+                entered_on=entered_on,
+                applied_at=row.get("applied_at"),
+                days_in_stage=(today - entered_on).days if entered_on else None,
+            )
         )
-        for row in rows
-    ]
+    return cards
 
 
 def iter_cards(rows: QuerySet, chunk_size: int = 2_000) -> Iterator[Card]:
-    """Yield the cards of `rows` without holding them all: a query for rows and one for tags per chunk."""
+    """Yield the cards of `rows` without holding them all (a query per chunk)."""
     chunk: list[dict[str, Any]] = []
     for row in rows.iterator(chunk_size=chunk_size):
         chunk.append(row)
@@ -362,6 +423,45 @@ def iter_cards(rows: QuerySet, chunk_size: int = 2_000) -> Iterator[Card]:
 
 
 # -- The board -----------------------------------------------------------------------------------
+
+
+class InSubquery(Func):
+    """`field IN (subquery)`; on PostgreSQL `field = ANY(ARRAY(subquery))`, which it plans for the few
+    ids a ranked subquery gives (index lookups) instead of for every row it reads (hash joins over
+    the whole job, candidates and scores included)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field_name: str, queryset: QuerySet) -> None:
+        super().__init__(F(field_name), Subquery(queryset))
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, template: str = "{} IN {}", **extra: Any):  # type: ignore[override]
+        field, subquery = self.get_source_expressions()
+        field_sql, field_params = compiler.compile(field)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return template.format(field_sql, subquery_sql), (*field_params, *subquery_params)
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: Any, **extra: Any):  # type: ignore[no-untyped-def]
+        return self.as_sql(compiler, connection, template="{} = ANY(ARRAY{})")
+
+
+class InIds(Func):
+    """`field IN (id, …)`; on PostgreSQL `field = ANY(%s)`, the ids as one array parameter: Django
+    prepares, and the driver places, a parameter per id otherwise (120 on a board)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field_name: str, ids: Iterable[int]) -> None:
+        super().__init__(F(field_name))
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any):  # type: ignore[override]
+        field_sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{field_sql} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: Any, **extra: Any):  # type: ignore[no-untyped-def]
+        field_sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{field_sql} = ANY(%s)", (*params, self.ids)
 
 
 @dataclass
@@ -403,8 +503,8 @@ def pipeline_board(
 ) -> Board:
     """Return the board: a column per stage (from `pipeline_stages`) with its best `per_column` cards.
 
-    Three queries whatever the size of the job: the cards (ranked per stage by a window function
-    and cut in SQL), their tags, and the open moves on them (status chips).
+    Two queries whatever the size of the job: the cards with their tags (ranked per stage by a
+    window function and cut in SQL), and the open moves on them (status chips).
     """
     columns = {job_stage.stage_id: Column(job_stage) for job_stage in stages}
     if not any(column.count for column in columns.values()):
@@ -421,7 +521,8 @@ def pipeline_board(
         .order_by()
         .values("pk")
     )
-    cards = cards_from(card_rows(Application.objects.filter(pk__in=best)).order_by(*CARD_ORDER))
+    ranked = Application.objects.filter(InSubquery("pk", best))
+    cards = cards_from(card_rows(ranked, applied_at=False).order_by(*CARD_ORDER))
     writebacks = placing_writebacks(workspace_id=job.workspace_id, cards=cards)
     for card in cards:
         card.writeback = writebacks.get(card.pk)
@@ -436,7 +537,7 @@ def placing_writebacks(*, workspace_id: int, cards: list[Card]) -> dict[int, Wri
     recent_failure = Q(status=WritebackStatus.FAILED, completed_at__gte=timezone.now() - FAILED_VISIBLE_FOR)
     actions = (
         WritebackAction.objects.for_workspace(workspace_id)
-        .filter(application_id__in=[card.pk for card in cards], kind__in=PLACING_KINDS)
+        .filter(InIds("application_id", [card.pk for card in cards]), kind__in=PLACING_KINDS)
         .filter(Q(status__in=OPEN_WRITEBACK_STATUSES) | recent_failure)
         .only("id", "application_id", "kind", "status", "payload", "status_reason", "last_error")
         .order_by("-pk")
@@ -474,8 +575,10 @@ def pipeline_facets(*, job: Job) -> Facets:
             .values_list("facet_kind", "facet_key", "facet_label")
         )
 
+    # Tags as a semi-join: joined, every tagging of the job's applications reached the UNION's dedup.
+    tagged = Application.tags.through.objects.filter(application__in=of_job).values("tag_id")
     tags = facet(
-        Tag.objects.filter(applications__in=of_job),
+        Tag.objects.filter(pk__in=tagged),
         "tag",
         Cast("pk", CharField()),
         F("name"),
@@ -560,26 +663,61 @@ def _sort_expression(key: str, stage_positions: Mapping[int, int]):  # type: ign
     return Coalesce(NullIf("owner__name", Value("")), "owner__email", output_field=CharField())
 
 
-def pipeline_list(
-    *, job: Job, stages: list[JobStage], filters: PipelineFilters, sort: str
-) -> QuerySet[Application]:
-    """Return the filtered applications as card rows (`card_rows`), in the order `sort` asks for."""
+def _list_order(stages: list[JobStage], sort: str) -> tuple:
     key, descending = parse_sort(sort)
     expression = _sort_expression(key, {job_stage.stage_id: n for n, job_stage in enumerate(stages)})
     if key == "days":
         descending = not descending
     # Empty values (unscored, no owner, no stage date…) go last in both directions.
     ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return ordered, "pk"
+
+
+def pipeline_list(
+    *, job: Job, stages: list[JobStage], filters: PipelineFilters, sort: str
+) -> QuerySet[Application]:
+    """Return the filtered applications as card rows (`card_rows`), in the order `sort` asks for."""
     applications = pipeline_applications(workspace_id=job.workspace_id, job_id=job.pk, filters=filters)
-    return card_rows(applications).order_by(ordered, "pk")
+    return card_rows(applications).order_by(*_list_order(stages, sort))
+
+
+@dataclass(frozen=True)
+class ListPages:
+    """What the list's paginator pages through: `pipeline_list`, one page at a time.
+
+    A page is cut on the sort key alone, and only its rows get their card values: sorting card rows,
+    the database joined and extracted the top reason for every application before keeping 50. The
+    count needs none of the card's joins either.
+    """
+
+    applications: QuerySet[Application]  # filtered, unordered
+    ordering: tuple
+    total: int | None = None  # how many there are, when the stage counts told already
+
+    def count(self) -> int:
+        return self.applications.count() if self.total is None else self.total
+
+    def __getitem__(self, page: slice) -> QuerySet:
+        ranked = self.applications.order_by(*self.ordering).values("pk")[page]
+        return card_rows(Application.objects.filter(InSubquery("pk", ranked))).order_by(*self.ordering)
+
+
+def pipeline_list_pages(*, job: Job, stages: StageList, filters: PipelineFilters, sort: str) -> ListPages:
+    """Return the rows of `pipeline_list` for a paginator (counted by `stages` when they can)."""
+    applications = pipeline_applications(workspace_id=job.workspace_id, job_id=job.pk, filters=filters)
+    return ListPages(applications, _list_order(stages, sort), stages.matching(filters.stage))
 
 
 # -- Live updates --------------------------------------------------------------------------------
 
 
-def _latest(queryset: QuerySet, field_name: str) -> Subquery:
+def _latest(queryset: QuerySet, *field_names: str) -> Subquery:
+    """The latest of `field_names` over `queryset` (the first is never NULL)."""
+    first, *others = (F(name) for name in field_names)
+    # The latest per row, then over the rows: one pass for both moments, not a subquery each.
+    moment = Greatest(first, *(Coalesce(other, first) for other in others)) if others else first
     # MAX as a plain function, not an aggregate, so the subquery has no GROUP BY: one row, one value.
-    latest = Func(F(field_name), function="MAX", output_field=DateTimeField())
+    latest = Func(moment, function="MAX", output_field=DateTimeField())
     return Subquery(queryset.order_by().annotate(latest=latest).values("latest")[:1])
 
 
@@ -587,7 +725,8 @@ def pipeline_last_change(*, jobs: QuerySet[Job], job_id: int) -> tuple[bool, dat
     """Return (found, when anything shown on the job's pipeline last changed), in one query.
 
     Looks at the job's applications (created: updated_at; changed by a sync, a webhook or a
-    write-back's answer: changed_at), their scores (computed_at) and the write-backs on them.
+    write-back's answer: changed_at), their scores (computed_at) and the write-backs on them
+    (created_at, completed_at).
     """
     applications = Application.objects.filter(job_id=OuterRef("pk"))
     scores = Score.objects.filter(job_id=OuterRef("pk"))
@@ -595,19 +734,11 @@ def pipeline_last_change(*, jobs: QuerySet[Job], job_id: int) -> tuple[bool, dat
     row = (
         jobs.filter(pk=job_id)
         .annotate(
-            applications_created=_latest(applications, "updated_at"),
-            applications_changed=_latest(applications, "changed_at"),
+            applications_changed=_latest(applications, "updated_at", "changed_at"),
             scores_computed=_latest(scores, "computed_at"),
-            writebacks_created=_latest(writebacks, "created_at"),
-            writebacks_completed=_latest(writebacks, "completed_at"),
+            writebacks_changed=_latest(writebacks, "created_at", "completed_at"),
         )
-        .values_list(
-            "applications_created",
-            "applications_changed",
-            "scores_computed",
-            "writebacks_created",
-            "writebacks_completed",
-        )
+        .values_list("applications_changed", "scores_computed", "writebacks_changed")
         .first()
     )
     if row is None:

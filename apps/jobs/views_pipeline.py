@@ -11,7 +11,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -35,7 +36,9 @@ DESCENDING_FIRST = {"score", "days", "applied"}
 URL_SENTINEL = 987_654_321
 
 
-def _job_and_stages(request: WorkspaceRequest, pk: int, filters: PipelineFilters) -> tuple[Job, list]:
+def _job_and_stages(
+    request: WorkspaceRequest, pk: int, filters: PipelineFilters
+) -> tuple[Job, pipeline.StageList]:
     """Return the job (404 unless in the current workspace) and its stages with filtered counts.
 
     The stages bring the job along (one query); only a job without stages costs a second one.
@@ -93,14 +96,11 @@ def job_pipeline(request: WorkspaceRequest, pk: int) -> HttpResponse:
     board = pipeline.pipeline_board(job=job, stages=stages, filters=filters)
     list_url = reverse("jobs:pipeline-list", args=[job.pk])
     profile_url, move_url = _url_maker("candidates:detail"), _url_maker("actions:application-move")
-    for column in board.columns:
+    # The same "Move to…" choices for every card of a column (the other stages): each built once.
+    options = [format_html('<option value="{}">{}</option>', c.stage.pk, c.stage.name) for c in board.columns]
+    for n, column in enumerate(board.columns):
         column.list_url = list_url + filters.querystring(stage=column.stage.pk)
-        # The same "Move to…" choices for every card of the column: build them once, not per card.
-        column.move_options = format_html_join(
-            "",
-            '<option value="{}">{}</option>',
-            ((other.stage.pk, other.stage.name) for other in board.columns if other is not column),
-        )
+        column.move_options = mark_safe("".join(options[:n] + options[n + 1 :]))  # noqa: S308 - format_html's
         for card in column.cards:
             card.profile_url, card.move_url = profile_url(card.candidate_id), move_url(card.pk)
     context = _context(request, job, filters, "board") | {
@@ -123,8 +123,8 @@ def job_pipeline_list(request: WorkspaceRequest, pk: int) -> HttpResponse:
     job, stages = _job_and_stages(request, pk, filters)
     key, descending = pipeline.parse_sort(request.GET.get("sort", ""))
     sort = f"-{key}" if descending else key
-    applications = pipeline.pipeline_list(job=job, stages=stages, filters=filters, sort=sort)
-    page = paginate(request, applications, per_page=LIST_PAGE_SIZE)
+    applications = pipeline.pipeline_list_pages(job=job, stages=stages, filters=filters, sort=sort)
+    page = paginate(request, applications, per_page=LIST_PAGE_SIZE)  # type: ignore[arg-type]
     page.object_list = pipeline.cards_from(page.object_list)
     profile_url = _url_maker("candidates:detail")
     for card in page.object_list:
@@ -186,7 +186,7 @@ CSV_HEADER = (
     "Outcome",
     "Profile URL",
 )
-# Rows per query (and per tags query): a 2,000-application job exports in one of each.
+# Rows per query: a 2,000-application job exports in one.
 EXPORT_CHUNK = 2_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.models import F, Field, Func
 from django.utils import timezone
 
-from apps.dashboard.selectors import dashboard_summary, days_in_stage, tier1_waiting_per_job
+from apps.candidates.models import Application
+from apps.dashboard.selectors import (
+    EpochDays,
+    active_in_stages,
+    dashboard_summary,
+    job_cards,
+    tier1_waiting_per_job,
+)
 from apps.jobs.models import JobStatus
+from apps.jobs.selectors import stage_counts_for_jobs
 from tests.candidates.factories import ApplicationFactory
 from tests.jobs.factories import JobFactory, JobStageFactory
 from tests.scoring.factories import ScoreFactory
@@ -179,6 +190,67 @@ def test_days_in_stage_are_exact_fractions_of_days_computed_by_the_database(cast
         current_stage=stages["New"],
         stage_entered_at=now + timedelta(hours=1),
     )
-    found = sorted(days_in_stage([job.pk], now=now)[job.pk][stages["New"].pk])
+    found = sorted(active_in_stages([job.pk], now=now)[1][job.pk][stages["New"].pk])
     expected = sorted([0.0, *(wait.total_seconds() / 86_400 for wait in waits.values())])
     assert found == pytest.approx(expected, abs=1e-6)
+
+
+def test_the_funnel_counts_come_with_the_waits_and_match_the_stage_counts_query(
+    cast, django_assert_num_queries
+):
+    """The dashboard counts per stage from the rows of the waits: the same figures as the counting
+    query of `stage_counts_for_jobs`, applications without any date included (they have no wait)."""
+    now = timezone.now()
+    job, stages = job_with_stages(cast.connection, "New", "Screen")
+    other, other_stages = job_with_stages(cast.connection, "Applied")
+    for stage, entered in ((stages["New"], now), (stages["New"], None), (stages["Screen"], now)):
+        ApplicationFactory(
+            connection=cast.connection,
+            job=job,
+            current_stage=stage,
+            stage_entered_at=entered,
+            last_advanced_at=None,
+            applied_at=None,
+        )
+    ApplicationFactory(connection=cast.connection, job=job, current_stage=None)  # "Other stages"
+    ApplicationFactory(connection=cast.connection, job=job, current_stage=stages["New"], outcome="hired")
+    ApplicationFactory(connection=cast.connection, job=other, current_stage=other_stages["Applied"])
+    job_ids = [job.pk, other.pk]
+    with django_assert_num_queries(1):
+        counts, waits = active_in_stages(job_ids, now=now)
+    with django_assert_num_queries(1):  # the stages only
+        shared = stage_counts_for_jobs(job_ids, counts=counts)
+    assert shared == stage_counts_for_jobs(job_ids)
+    assert [(s.name, s.count) for s in shared[job.pk]] == [("New", 2), ("Screen", 1), ("Other stages", 1)]
+    assert len(waits[job.pk][stages["New"].pk]) == 1  # the one without a date has no wait
+
+
+def test_job_cards_cost_three_queries_whatever_the_number_of_jobs(cast, django_assert_num_queries):
+    """The jobs, their active applications (counts and waits alike), their stages."""
+    for n in range(3):
+        job, stages = job_with_stages(cast.connection, f"New {n}", f"Screen {n}")
+        ApplicationFactory(connection=cast.connection, job=job, current_stage=stages[f"New {n}"])
+    with django_assert_num_queries(3):
+        cards = job_cards(workspace=cast.workspace, now=timezone.now(), waiting={})
+    assert len(cards) == 3 and all(card.funnel.total == 1 for card in cards)
+
+
+def test_days_cast_to_floats_in_postgresql_are_the_floats_its_decimals_gave(cast):
+    """PostgreSQL's EXTRACT gives a numeric, which `EpochDays` casts to float8 there: the same float
+    Python made of the numeric before, to the last bit (the medians cannot move)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite computes the days as floats")
+    now = timezone.now()
+    for days in (0, 1, 17, 400):
+        ApplicationFactory(
+            connection=cast.connection, stage_entered_at=now - timedelta(days=days, microseconds=days * 7919)
+        )
+    numeric = Func(
+        F("stage_entered_at"),
+        template="(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)",
+        output_field=Field(),
+    )
+    rows = Application.objects.annotate(entered=EpochDays(F("stage_entered_at")), numeric=numeric)
+    pairs = list(rows.values_list("entered", "numeric"))
+    assert len(pairs) == 4 and all(isinstance(numeric, Decimal) for _, numeric in pairs)
+    assert [entered for entered, _ in pairs] == [float(numeric) for _, numeric in pairs]

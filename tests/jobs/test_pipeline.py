@@ -331,6 +331,44 @@ def test_list_sorts_by_each_column(cast, job, stages):
     assert order("bogus") == order("-score")
 
 
+def test_list_pages_follow_the_list_order_and_count_from_the_stage_counts(
+    cast, job, stages, django_assert_num_queries
+):
+    """The paginated list (`ListPages`): a page cut on the sort key, then its card rows, is the same
+    slice of `pipeline_list`; its total comes with the stages (no count query) and matches one."""
+    new, screen, _ = stages
+    now = timezone.now()
+    for n in range(7):
+        apply(
+            cast,
+            job,
+            [new, screen, None][n % 3],
+            score=[50, 50, None, 20, 90, 50, None][n],
+            candidate={"name": f"Person {n % 4}"},
+            applied_at=now - timedelta(days=n % 2),
+            stage_entered_at=None if n == 3 else now - timedelta(days=n),
+            sources=[["LinkedIn"], [], ["Agency", "LinkedIn"]][n % 3],
+        )
+    apply(cast, job, screen, outcome="rejected")
+    for sort in ("name", "-stage", "-score", "score", "tier", "days", "-applied", "source", "owner"):
+        for query in (
+            {},
+            {"stage": str(screen.pk)},
+            {"stage": str(new.pk), "min_score": "30"},
+            {"tier": "unscored"},
+        ):
+            filters = PipelineFilters.from_query(query)
+            stages_ = pipeline.pipeline_stages(workspace_id=job.workspace_id, job_id=job.pk, filters=filters)
+            pages = pipeline.pipeline_list_pages(job=job, stages=stages_, filters=filters, sort=sort)
+            whole = list_of(job, sort, **query)
+            with django_assert_num_queries(0):
+                total = pages.count()
+            assert total == len(whole)
+            assert [
+                card.pk for start in range(0, 8, 3) for card in pipeline.cards_from(pages[start : start + 3])
+            ] == [card.pk for card in whole], (sort, query)
+
+
 def test_list_filters_by_stage(cast, job, stages):
     screened = apply(cast, job, stages[1])
     apply(cast, job, stages[0])

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
 from apps.integrations.models import WritebackKind, WritebackStatus
+from apps.jobs.pipeline import Card
+from apps.jobs.templatetags.pipeline_cards import pipeline_rows
 from tests.candidates.factories import ApplicationFactory, CandidateFactory, TagFactory
 from tests.conftest import client_for
 from tests.integrations.factories import WritebackActionFactory
@@ -77,3 +82,78 @@ def test_a_card_shows_its_failed_move_with_a_retry_form(cast, board):
     card = card_of(page, application)
     assert f'id="writeback-{action.pk}"' in card and "Lever &lt;refused&gt;" in card
     assert reverse("integrations:writeback-retry", args=[action.pk]) in card  # the chip had `can`
+
+
+# -- The list's rows, built in Python too ------------------------------------------------------------
+
+# The loop pipeline.html rendered the rows with before `{% pipeline_rows %}` took over: the rows must
+# come out byte for byte as it made them.
+TEMPLATE_ROWS = """{% for card in cards %}
+          <tr>
+            <td class="select"><input type="checkbox" name="application" value="{{ card.pk }}" form="pipeline-bulk" aria-label="Select {{ card.name }}"></td>
+            <td>
+              <a href="{{ card.profile_url }}">{{ card.name }}</a>
+              {% if card.outcome != "active" %} <span class="badge {{ card.outcome }}">{{ card.outcome_label }}</span>{% endif %}
+              <div class="row-sub">{{ card.email }}{% if card.top_reason %}<span class="row-reason"> · {{ card.top_reason|truncatechars:90 }}</span>{% endif %}</div>
+              {% if card.tags %}<ul class="tags row-tags" aria-label="Tags">{% for tag in card.tags %}<li class="badge">{{ tag }}</li>{% endfor %}</ul>{% endif %}
+            </td>
+            <td>{{ card.stage_name|default:"—" }}</td>
+            <td class="num">{{ card.score_label|default:"—" }}</td>
+            <td><span class="badge {{ card.tier_class }}">{{ card.tier_label }}</span></td>
+            <td class="num">{{ card.days_in_stage|default_if_none:"—" }}</td>
+            <td>{% if card.applied_at %}<time datetime="{{ card.applied_at|date:'c' }}">{{ card.applied_at|date:"j M Y" }}</time>{% else %}—{% endif %}</td>
+            <td>{{ card.source_label|default:"—" }}</td>
+            <td>{{ card.owner_label }}</td>
+          </tr>
+          {% endfor %}"""  # noqa: E501
+
+
+def a_card(**fields):
+    values = {
+        "pk": 7,
+        "candidate_id": 3,
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "stage_id": 1,
+        "stage_name": "Phone screen",
+        "score": 81.5,
+        "tier": "tier_1",
+        "top_reason": "Six years of Python",
+        "tags": ["python", "remote"],
+        "sources": ["LinkedIn"],
+        "origin": "applied",
+        "owner": "Grace",
+        "outcome": "active",
+        "entered_on": date(2025, 3, 1),
+        "applied_at": datetime(2025, 2, 28, 23, 30, 5, 123456, tzinfo=UTC),
+        "days_in_stage": 12,
+        "profile_url": "/candidates/3/",
+    }
+    return Card(**(values | fields))
+
+
+def test_list_rows_are_what_the_template_loop_rendered():
+    cards = [
+        a_card(),
+        a_card(
+            pk=8,
+            name='<b>Bobby</b> "Tables" & Co',
+            email="bobby&co@example.com",
+            stage_name="",
+            score=None,
+            tier="",
+            top_reason="A reason well over ninety characters long, with <markup> & “quotes”, " * 3,
+            tags=[],
+            sources=[],
+            owner="",
+            outcome="rejected",
+            entered_on=None,
+            applied_at=None,
+            days_in_stage=None,
+        ),
+        a_card(pk=9, top_reason="Cafe\u0301 culture", tags=["a<", 'b"', "c&"], days_in_stage=0),
+        a_card(pk=10, top_reason="", outcome="hired", applied_at=datetime(2025, 12, 31, 23, 59, tzinfo=UTC)),
+    ]
+    expected = Template(TEMPLATE_ROWS).render(Context({"cards": cards}))
+    assert pipeline_rows(cards) == expected
+    assert pipeline_rows([]) == Template(TEMPLATE_ROWS).render(Context({"cards": []}))

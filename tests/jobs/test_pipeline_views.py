@@ -282,6 +282,30 @@ def test_query_count_is_bounded_and_independent_of_size(cast, job, name, django_
         assert response.content.decode().count('class="pcard"') == 8 * pipeline.PER_COLUMN
 
 
+# The pages' own queries: the stages (with the job and the filtered counts per stage, the list's total
+# too), the cards or the list's page (with their tags), the board's open moves, the filter choices of a
+# whole page. Beyond them: session, user, membership, the layout's banners, the list's bulk bar.
+@pytest.mark.parametrize(
+    ("name", "headers", "budget"),
+    [
+        ("pipeline", {}, 8),
+        ("pipeline", {"HX-Request": "true"}, 6),
+        ("pipeline-list", {}, 8),
+        ("pipeline-list", {"HX-Request": "true"}, 7),
+    ],
+)
+def test_each_page_keeps_to_its_queries(cast, job, name, headers, budget, django_assert_max_num_queries):
+    stages = [JobStageFactory(job=job, position=n).stage for n in range(4)]
+    add_applications(cast, job, stages, 60)
+    client = client_for(cast.recruiter)
+    client.get(url(name, job))  # the first request also stores the workspace in the session
+    with django_assert_max_num_queries(budget) as captured:
+        assert client.get(url(name, job), headers=headers).status_code == 200
+    queries = [query["sql"] for query in captured]
+    assert not [sql for sql in queries if sql.startswith('SELECT COUNT(*) AS "__count"')]
+    assert not [sql for sql in queries if sql.startswith('SELECT "candidates_application_tags"')]
+
+
 # -- The list --------------------------------------------------------------------------------------
 
 
