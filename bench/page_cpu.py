@@ -1,21 +1,27 @@
 """Django CPU per request of the web load's hot pages, through the test Client (no server, no network).
 
     .venv/bin/python bench/page_cpu.py [--applications 2000] [--repeat 20] [--postgres | --database-url URL]
-                                       [--save FILE.json] [--compare FILE.json]
+                                       [--save FILE.json] [--compare FILE.json] [--dump DIR]
+                                       [--profile PAGE | --templates PAGE | --explain PAGE]
 
 Builds the dataset of bench/pipeline.py (bench/dataset.py: one job with `--applications` applications,
 scores, tags, owners, open moves, up to 3 notes each; the web load's named people unless `--people numbered`) into a throwaway SQLite database (or, with
 `--postgres`, a throwaway PostgreSQL database on the local server; or the empty database at
 `--database-url`), logs a recruiter in with django.test.Client and requests each page of
-bench/web_load_users.py's mix `--repeat` times. Prints, per page, the median CPU time of this process
+bench/web_load_users.py's mix `--repeat` times (the pages, the polls and chips, and the tag and note
+actions posted as htmx posts them). Prints, per page, the median CPU time of this process
 (time.process_time: Django, plus the database itself with SQLite), on PostgreSQL the server's CPU per
 request (its backend process, from /proc), and the SQL queries of one request.
-`--save` writes the figures as JSON; `--compare` prints them next to a saved run's.
+`--save` writes the figures as JSON; `--compare` prints them next to a saved run's; `--dump` writes
+each answer's HTML (to diff a change's markup). Instead of measuring: `--profile` runs cProfile on CPU
+time, `--templates` times each template rendered (own and with its includes), `--explain` prints
+each query's plan (PostgreSQL), for the pages whose label contains PAGE.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -23,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +66,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--profile", default="", help="cProfile the pages whose label contains this; print the top functions."
+    )
+    parser.add_argument(
+        "--templates",
+        default="",
+        help="Time each template the pages whose label contains this render: own and with its includes.",
     )
     parser.add_argument(
         "--explain",
@@ -108,6 +120,23 @@ def backend_cpu_ms() -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def request(client, path, headers):  # type: ignore[no-untyped-def]
+    """GET the page, or POST an action (a `Post`) as htmx posts it: a new form token every time."""
+    if isinstance(path, Post):
+        return client.post(path.url, path.values(), secure=True, headers=headers)
+    return client.get(path, secure=True, headers=headers)
+
+
+class Post:
+    """An action's POST: its URL and a callable that makes each request's form values."""
+
+    def __init__(self, url: str, values) -> None:  # type: ignore[no-untyped-def]
+        self.url, self.values = url, values
+
+    def __str__(self) -> str:
+        return self.url
+
+
 def measure(client, pages: list, repeat: int, rounds: int = 5) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     """Median and p90 CPU ms per page over `repeat` requests (after a warm-up), and one request's queries.
 
@@ -120,7 +149,7 @@ def measure(client, pages: list, repeat: int, rounds: int = 5) -> dict[str, dict
     from django.test.utils import CaptureQueriesContext
 
     def get(path: str, headers: dict[str, str] | None) -> int:
-        response = client.get(path, secure=True, headers=headers)
+        response = request(client, path, headers)
         if response.status_code not in (200, 204, 286):
             raise SystemExit(f"{path}: HTTP {response.status_code}")
         return response.status_code
@@ -162,19 +191,66 @@ def profile_pages(client, pages: list, repeat: int) -> None:  # type: ignore[no-
 
     for label, path, headers in pages:
         with CaptureQueriesContext(connection) as captured:
-            client.get(path, secure=True, headers=headers)
+            request(client, path, headers)
         print(f"== {label}: {len(captured)} queries")
         for query in captured:
             print(f"  {query['sql'][:300]}")
         profiler = cProfile.Profile(time.process_time)  # CPU, as measured: not the wait for PostgreSQL
         profiler.enable()
         for _ in range(repeat):
-            client.get(path, secure=True, headers=headers)
+            request(client, path, headers)
         profiler.disable()
         print(f"== {label} ({repeat} requests)")
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(r"/apps/|/templatetags/|template/(base|loader_tags)", 40)
         stats.sort_stats("tottime").print_stats(20)
+
+
+def template_times(client, pages: list, repeat: int) -> None:  # type: ignore[no-untyped-def]
+    """Print the CPU ms per request each template takes to render, with its includes and without them."""
+    from collections import defaultdict
+
+    from django.template.base import Template
+
+    original = Template._render
+    inclusive: dict[str, float] = defaultdict(float)
+    own: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+    stack: list[float] = []  # per open render: the CPU its nested renders took
+
+    def timed(self, context):  # type: ignore[no-untyped-def]
+        started = time.process_time()
+        stack.append(0.0)
+        try:
+            return original(self, context)
+        finally:
+            nested = stack.pop()
+            took = time.process_time() - started
+            inclusive[self.name] += took
+            own[self.name] += took - nested
+            calls[self.name] += 1
+            if stack:
+                stack[-1] += took
+
+    Template._render = timed
+    try:
+        for label, path, headers in pages:
+            inclusive.clear(), own.clear(), calls.clear()
+            for _ in range(repeat):
+                request(client, path, headers)
+            rows = [
+                [
+                    name,
+                    f"{calls[name] / repeat:g}",
+                    f"{1000 * own[name] / repeat:.2f}",
+                    f"{1000 * inclusive[name] / repeat:.2f}",
+                ]
+                for name in sorted(own, key=lambda n: -own[n])
+            ]
+            print(f"== {label}: CPU ms per request")
+            print(table(["template", "renders", "own ms", "with includes ms"], rows))
+    finally:
+        Template._render = original
 
 
 def explain_pages(client, pages: list) -> None:  # type: ignore[no-untyped-def]
@@ -185,9 +261,9 @@ def explain_pages(client, pages: list) -> None:  # type: ignore[no-untyped-def]
     if connection.vendor != "postgresql":
         raise SystemExit("--explain needs --postgres or a PostgreSQL --database-url")
     for label, path, headers in pages:
-        client.get(path, secure=True, headers=headers)  # warm
+        request(client, path, headers)  # warm
         with CaptureQueriesContext(connection) as captured:
-            client.get(path, secure=True, headers=headers)
+            request(client, path, headers)
         timed = []
         with connection.cursor() as cursor:
             for query in captured:
@@ -216,6 +292,7 @@ def main() -> None:
     from django.test.utils import override_settings
     from django.urls import reverse
 
+    from apps.candidates.models import Application
     from apps.integrations.models import WritebackAction
 
     call_command("migrate", verbosity=0)
@@ -255,6 +332,19 @@ def main() -> None:
             board_poll = (found.group(1) or found.group(2)).replace("&amp;", "&")
         profile_poll = PROFILE_POLL.search(client.get(profile, secure=True).content.decode())
         profile_poll_url = profile_poll.group(1).replace("&amp;", "&")
+        # Actions as bench/web_load_users.py posts them from a profile (an active application).
+        acted = (
+            Application.objects.filter(job=job, outcome="active").exclude(pk=action.application_id).first()
+        )
+        counter = itertools.count()
+        ACTION = {**HTMX, "HX-Current-URL": f"https://testserver/candidates/{acted.candidate_id}/"}
+
+        def tag_values() -> dict[str, str]:
+            return {"form_token": uuid.uuid4().hex, "next": "", "tag": f"bench-{next(counter) % 50}"}
+
+        def note_values() -> dict[str, str]:
+            return {"form_token": uuid.uuid4().hex, "next": "", "text": f"Bench note #{next(counter)}"}
+
         # Searches as the web load's: a surname, a company.
         search_name, search_company = (
             ("Castillo", "Acme") if args.people == "named" else ("Candidate+0012", "Company+12")
@@ -277,16 +367,28 @@ def main() -> None:
             ("write-back status chip", reverse("integrations:writeback-status", args=[action.pk]), HTMX),
             ("candidate search", f"{reverse('candidates:list')}?q={search_name}", None),
             ("candidate search (htmx)", f"{reverse('candidates:list')}?q={search_company}", HTMX),
+            ("job page", reverse("jobs:detail", args=[job.pk]), None),
+            (
+                "action: add tag (POST)",
+                Post(reverse("actions:application-tag-add", args=[acted.pk]), tag_values),
+                ACTION,
+            ),
+            (
+                "action: add note (POST)",
+                Post(reverse("actions:application-note", args=[acted.pk]), note_values),
+                ACTION,
+            ),
         ]
         if args.dump:
             args.dump.mkdir(parents=True, exist_ok=True)
             for label, path, headers in pages:
                 name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-                (args.dump / f"{name}.html").write_bytes(
-                    client.get(path, secure=True, headers=headers).content
-                )
+                (args.dump / f"{name}.html").write_bytes(request(client, path, headers).content)
         if args.profile:
             profile_pages(client, [p for p in pages if args.profile in p[0]], args.repeat)
+            return
+        if args.templates:
+            template_times(client, [p for p in pages if args.templates in p[0]], args.repeat)
             return
         if args.explain:
             explain_pages(client, [p for p in pages if args.explain in p[0]])
