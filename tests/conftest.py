@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from apps.accounts.models import Membership, User, Workspace
@@ -16,6 +17,14 @@ from apps.accounts.roles import Role
 from apps.integrations.models import Connection
 from tests.accounts.factories import MembershipFactory, UserFactory, WorkspaceFactory
 from tests.integrations.factories import ConnectionFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: primary keys repeat between tests (each rolls back),
+    so a page's kept answer (alerts, duplicates, …) from one test must not leak into the next."""
+    cache.clear()
+    yield
 
 
 @dataclass

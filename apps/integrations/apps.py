@@ -9,6 +9,7 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "ATS integrations"
 
     def ready(self) -> None:
-        from apps.integrations import log_redaction
+        from apps.integrations import alerts, log_redaction
 
-        log_redaction.install()  # no webhook URL token, no query string (emails) in request logs
+        log_redaction.install()
+        alerts.connect_receivers()  # the banner and sync strip every page keeps in the cache  # no webhook URL token, no query string (emails) in request logs

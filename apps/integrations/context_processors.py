@@ -4,41 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from apps.integrations import selectors
-from apps.integrations.models import Connection, ConnectionStatus, SyncKind, SyncRun, SyncStatus
+from apps.integrations.alerts import connection_alerts
 
 
 def _sync_strip(workspace: Any) -> Any:
     from apps.dashboard.sync_strip import sync_strip_for
 
     return sync_strip_for(workspace=workspace)
-
-
-def connection_alerts(workspace: Any) -> tuple[Connection | None, bool]:
-    """Return the workspace's connection needing re-authorisation, and whether one of its syncs runs.
-
-    One query for both (every full page shows the banner and the strip when there is one): the
-    connections that need re-authorising or have a full or delta sync running, which is almost
-    always none. The same answers as `selectors.connection_needing_reauth` and `sync_strip_for`.
-    """
-    running = SyncRun.objects.filter(
-        workspace_id=OuterRef("workspace_id"),
-        connection_id=OuterRef("pk"),
-        status=SyncStatus.RUNNING,
-        kind__in=(SyncKind.FULL, SyncKind.DELTA),
-    )
-    rows = list(
-        Connection.objects.for_workspace(workspace)
-        .annotate(syncing=Exists(running))
-        .filter(Q(status=ConnectionStatus.NEEDS_REAUTH) | Q(syncing=True))
-        .order_by("-status_changed_at")
-    )
-    reauth = next((row for row in rows if row.status == ConnectionStatus.NEEDS_REAUTH), None)
-    return reauth, any(row.syncing for row in rows)  # type: ignore[attr-defined]
 
 
 def integration_alerts(request: HttpRequest) -> dict[str, Any]:

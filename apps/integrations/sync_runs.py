@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from apps.integrations.alerts import forget_alerts
 from apps.integrations.models import Connection, ConnectionStatus, SyncKind, SyncRun, SyncStatus, SyncTrigger
 from apps.integrations.models.connection import LIVE_STATUSES
 
@@ -84,6 +85,7 @@ def sync_run_claim(
             raise SyncUnavailable("Another worker took the connection at the same moment.") from exc
         if taken != 1:
             raise SyncUnavailable(f"Another worker continued sync #{paused.pk} first.")
+        forget_alerts(paused.workspace_id)  # an update() sends no signal: the sync strip must show
         paused.refresh_from_db()
         _set_connection_status(connection, ConnectionStatus.SYNCING)
         return paused
@@ -173,6 +175,7 @@ def sync_run_pause(run: SyncRun) -> None:
         status=SyncStatus.QUEUED, heartbeat_at=timezone.now(), checkpoint=run.checkpoint, stats=run.stats
     )
     run.status = SyncStatus.QUEUED
+    forget_alerts(run.workspace_id)  # an update() sends no signal: the sync strip must go
 
 
 def sync_run_finish(run: SyncRun, *, status: str, error: str = "") -> None:
