@@ -15,12 +15,24 @@ from django.utils.html import strip_tags
 
 from apps.accounts.models import Workspace
 from apps.candidates.models import Application, Outcome
+from apps.core.precompiled import PrecompiledQuery
 from apps.integrations.models import AtsUser
 from apps.jobs.models import Job, JobStage, JobStatus, Stage
-from apps.scoring.models import Score, ScoringProfile
+from apps.scoring.models import ScoringProfile
 from apps.scoring.selectors import COMPONENT_LABELS
-from apps.scoring.services import scorable
 
+# The latest moments of a job's applications that `last_activity` weighs, as `job_list_rows` sets them.
+ACTIVITY_NAMES = ("last_application_update", "last_application_applied", "last_application_interaction")
+# What the jobs list shows of a job and of its owner and hiring manager (as `AtsUser.__str__`).
+LIST_JOB_FIELDS = (
+    *("name", "status", "confidential", "department", "team", "location", "workplace_type"),
+    *("requisition_codes", "remote_updated_at", "remote_deleted_at", "workspace_id"),
+    *(
+        f"{person}__{name}"
+        for person in ("owner", "hiring_manager")
+        for name in ("name", "email", "remote_id")
+    ),
+)
 CONFIDENTIAL_CHOICES = (("", "Any"), ("yes", "Confidential only"), ("no", "Not confidential"))
 
 
@@ -67,7 +79,12 @@ class JobFilters:
 
 def job_list(*, workspace: Workspace, filters: JobFilters) -> QuerySet[Job]:
     """Return the workspace's jobs matching the filters, each with its active count and last activity."""
-    jobs = Job.objects.for_workspace(workspace).select_related("owner", "hiring_manager")
+    jobs = (
+        Job.objects.for_workspace(workspace)
+        .select_related("owner", "hiring_manager")
+        # What a row shows: whole rows carry the posting's HTML and Lever's JSON (the people's too).
+        .only(*LIST_JOB_FIELDS)
+    )
     if not filters.include_deleted:
         jobs = jobs.alive()
     if filters.status == "open":
@@ -97,22 +114,35 @@ def job_list(*, workspace: Workspace, filters: JobFilters) -> QuerySet[Job]:
     return jobs.order_by("name", "pk")
 
 
-def application_activity(job_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def application_activity(
+    job_ids: Iterable[int],
+) -> tuple[dict[int, dict[str, Any]], dict[int, dict[int | None, int]]]:
     """Return, per job, its active applications and the latest update, application and interaction of
-    its alive applications (one query over the applications' own columns)."""
+    its alive applications; and per job and stage id, its active applications (one query over the
+    applications' own columns, grouped by job and stage: the stage counts need no query of their own)."""
     rows = (
         Application.objects.alive()
         .filter(job_id__in=list(job_ids))
-        .values("job_id")
+        .values_list("job_id", "current_stage_id")
         .annotate(
-            active_applications=Count("pk", filter=Q(outcome=Outcome.ACTIVE)),
-            last_application_update=Max("remote_updated_at"),
-            last_application_applied=Max("applied_at"),
-            last_application_interaction=Max("last_interaction_at"),
+            active=Count("pk", filter=Q(outcome=Outcome.ACTIVE)),
+            updated=Max("remote_updated_at"),
+            applied=Max("applied_at"),
+            interaction=Max("last_interaction_at"),
         )
         .order_by()
     )
-    return {row.pop("job_id"): row for row in rows}
+    activity: dict[int, dict[str, Any]] = {}
+    counts: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for job_id, stage_id, active, updated, applied, interaction in rows:
+        if active:
+            counts[job_id][stage_id] = active
+        found = activity.setdefault(job_id, dict.fromkeys(ACTIVITY_NAMES, None) | {"active_applications": 0})
+        found["active_applications"] += active
+        for name, moment in zip(ACTIVITY_NAMES, (updated, applied, interaction), strict=True):
+            if moment is not None and (found[name] is None or moment > found[name]):
+                found[name] = moment
+    return activity, counts
 
 
 def last_activity(job: Job) -> datetime | None:
@@ -211,23 +241,46 @@ def stage_counts_for_jobs(
         )
         for row in rows:
             counts[row["job_id"]][row["current_stage_id"]] = row["n"]  # type: ignore[index]
-    else:
-        counts = defaultdict(dict, counts)
     job_stages = (
         JobStage.objects.alive()
         .filter(job_id__in=job_ids)
-        .select_related("stage")
         # Only what the pages show of a stage (its id and name): whole rows carry Lever's raw JSON,
         # and decoding it for every stage of every listed job was a third of the jobs list's CPU.
-        .only("job_id", "stage_id", "stage__name")
+        .values_list("job_id", "stage_id", "stage__name")
         .order_by("job_id", "position", "pk")
     )
+    return _stage_counts(job_ids, counts, job_stages)
+
+
+def stage_counts_for_job(job_id: int, counts: Mapping[int | None, int]) -> list[StageCount]:
+    """Return one job's `stage_counts_for_jobs` from its `counts` (its stages: one precompiled query)."""
+    return _stage_counts([job_id], {job_id: counts}, JOB_STAGES.rows(job_id))[job_id]
+
+
+def _job_stages(job_id: int) -> QuerySet:
+    return (
+        JobStage.objects.alive()
+        .filter(job_id=job_id)
+        .values_list("job_id", "stage_id", "stage__name")
+        .order_by("position", "pk")
+    )
+
+
+JOB_STAGES = PrecompiledQuery(_job_stages)
+
+
+def _stage_counts(
+    job_ids: list[int],
+    counts: Mapping[int, Mapping[int | None, int]],
+    job_stages: Iterable[tuple[int, int, str]],
+) -> dict[int, list[StageCount]]:
+    """Lay out the counts along the jobs' stages (rows of job id, stage id, stage name in order)."""
+    counts = defaultdict(dict, counts)
     result: dict[int, list[StageCount]] = {job_id: [] for job_id in job_ids}
     listed: dict[int, set[int]] = defaultdict(set)
-    for job_stage in job_stages:
-        listed[job_stage.job_id].add(job_stage.stage_id)
-        n = counts[job_stage.job_id].get(job_stage.stage_id, 0)
-        result[job_stage.job_id].append(StageCount(job_stage.stage, n))
+    for job_id, stage_id, name in job_stages:
+        listed[job_id].add(stage_id)
+        result[job_id].append(StageCount(Stage(pk=stage_id, name=name), counts[job_id].get(stage_id, 0)))
     for job_id in job_ids:
         others = sum(n for stage_id, n in counts[job_id].items() if stage_id not in listed[job_id])
         if others:
@@ -237,10 +290,10 @@ def stage_counts_for_jobs(
 
 def job_list_rows(jobs: Iterable[Job]) -> list[Job]:
     """Attach `active_applications`, `stage_counts` and `last_activity` to a page of jobs from `job_list`
-    (three more queries)."""
+    (two more queries)."""
     jobs = list(jobs)
-    per_job = stage_counts_for_jobs(job.pk for job in jobs)
-    activity = application_activity(job.pk for job in jobs)
+    activity, counts = application_activity(job.pk for job in jobs)
+    per_job = stage_counts_for_jobs((job.pk for job in jobs), counts=counts)
     for job in jobs:
         job.active_applications = 0  # type: ignore[attr-defined]
         for name, value in activity.get(job.pk, {}).items():
@@ -272,21 +325,39 @@ def plain_text(markup: str) -> str:
     return _BETWEEN_ITEMS.sub(r"\1\n", text).strip()
 
 
-def job_detail_context(*, job: Job) -> dict[str, Any]:
-    """The job's posting text, hiring team, stages with active counts, and screening questions."""
+# What the job page shows of its hiring team and questions (Lever's raw JSON of each row is not).
+TEAM_FIELDS = (
+    "job_id",
+    "team_role",
+    *(f"user__{name}" for name in ("name", "email", "remote_id", "job_title")),
+)
+QUESTION_FIELDS = (
+    "job_id",
+    "required",
+    *(f"question__{name}" for name in ("text", "description", "options")),
+)
+
+
+def job_detail_context(*, job: Job, profile: ScoringProfile) -> dict[str, Any]:
+    """The job's posting text, hiring team, stages with active counts, screening questions and how
+    much of it is scored (the counts and the scoring status come from one query)."""
     from apps.candidates.selectors import safe_web_url
 
-    stages = stage_counts_for_jobs([job.pk])[job.pk]
+    counts, scoring = application_figures(job=job, profile=profile)
+    stages = stage_counts_for_job(job.pk, counts)
     return {
         # Links come from Lever: only http(s) ones become links (a "javascript:" URL is not escaped away).
         "lever_href": safe_web_url(job.remote_url),
         "post_href": safe_web_url(job.post_url),
         "description": job.description.strip() or plain_text(job.description_html),
         "closing": plain_text(job.closing_html),
-        "hiring_team": list(job.hiring_team.alive().select_related("user")),
+        "hiring_team": list(job.hiring_team.alive().select_related("user").only(*TEAM_FIELDS)),
         "stages": stages,
-        "screening_questions": list(job.screening_questions.alive().select_related("question")),
+        "screening_questions": list(
+            job.screening_questions.alive().select_related("question").only(*QUESTION_FIELDS)
+        ),
         "active_count": sum(stage.count for stage in stages),
+        "scoring": scoring,
     }
 
 
@@ -316,16 +387,36 @@ class ScoringStatus:
         return self.stale > 0
 
 
-def job_scoring_status(*, job: Job, profile: ScoringProfile) -> ScoringStatus:
-    """Return how much of the job is scored, when it last was, and whether a rescore is still under way."""
-    applications = scorable(Application.objects.filter(job=job))
-    aggregates: dict[str, Any] = {"scored": Count("pk"), "last": Max("computed_at")}
+def application_figures(*, job: Job, profile: ScoringProfile) -> tuple[dict[int | None, int], ScoringStatus]:
+    """Return the job's active applications per stage id and its scoring status, in one query.
+
+    The job's alive applications grouped by stage, each group with its active ones and its scores: the
+    job page asked three queries for these (stage counts, scores, scorable applications). Only
+    applications to an alive job are scored (`scorable`): a deleted job's status counts none.
+    """
+    aggregates: dict[str, Any] = {
+        "active": Count("pk", filter=Q(outcome=Outcome.ACTIVE)),
+        "alive": Count("pk"),
+        "scored": Count("score"),
+        "last": Max("score__computed_at"),
+    }
     if profile.pk:  # an unsaved profile is the defaults: nothing was scored against an older version
-        aggregates["stale"] = Count("pk", filter=Q(computed_at__lt=profile.updated_at))
-    found = Score.objects.filter(application__in=applications).aggregate(**aggregates)
-    return ScoringStatus(
-        applications=applications.count(),
-        scored=found["scored"],
-        last_computed=found["last"],
-        stale=found.get("stale", 0),
+        aggregates["stale"] = Count("score", filter=Q(score__computed_at__lt=profile.updated_at))
+    rows = list(
+        Application.objects.alive()
+        .filter(job_id=job.pk)
+        .values("current_stage_id")
+        .annotate(**aggregates)
+        .order_by()
     )
+    counts = {row["current_stage_id"]: row["active"] for row in rows if row["active"]}
+    if job.remote_deleted_at is not None:
+        rows = []
+    moments = [row["last"] for row in rows if row["last"] is not None]
+    status = ScoringStatus(
+        applications=sum(row["alive"] for row in rows),
+        scored=sum(row["scored"] for row in rows),
+        last_computed=max(moments, default=None),
+        stale=sum(row.get("stale", 0) for row in rows),
+    )
+    return counts, status

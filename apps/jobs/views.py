@@ -42,10 +42,12 @@ def job_list(request: WorkspaceRequest) -> HttpResponse:
 @require_GET
 @workspace_member_required
 def job_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    job = get_scoped_or_404(
-        Job.objects.select_related("owner", "hiring_manager", "connection"), request, pk=pk
+    # The scoring profile (and who last changed it) comes with the job: two queries less. Lever's raw
+    # JSON (the posting's, the people's) is not shown and costs the most to read.
+    jobs = Job.objects.select_related("owner", "hiring_manager", "scoring_profile__updated_by").defer(
+        "remote_data", "owner__remote_data", "hiring_manager__remote_data"
     )
-    return job_detail_page(request, job)
+    return job_detail_page(request, get_scoped_or_404(jobs, request, pk=pk))
 
 
 def job_detail_page(
@@ -63,11 +65,10 @@ def job_detail_page(
         form = ScoringProfileForm.for_profile(profile, weights)
     context = {
         "job": job,
-        **selectors.job_detail_context(job=job),
+        **selectors.job_detail_context(job=job, profile=profile),
         "profile": profile,
         "form": form,
         "weights": selectors.weight_rows(weights),
-        "scoring": selectors.job_scoring_status(job=job, profile=profile),
         "next": reverse("jobs:detail", args=[job.pk]) + "#scoring-profile",
     }
     return render(request, "jobs/detail.html", context, status=400 if profile_form is not None else 200)

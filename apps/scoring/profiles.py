@@ -26,8 +26,14 @@ SETTINGS_FIELDS = (
 
 
 def scoring_profile_for(job: Job) -> ScoringProfile:
-    """Return the job's profile (unsaved, with the engine's default weights, when none was saved)."""
-    found = ScoringProfile.objects.filter(job=job).first()
+    """Return the job's profile (unsaved, with the engine's default weights, when none was saved).
+
+    No query when the job's query joined it (`select_related("scoring_profile")`).
+    """
+    if Job.scoring_profile.is_cached(job):
+        found = getattr(job, "scoring_profile", None)  # None: the join found no saved profile
+    else:
+        found = ScoringProfile.objects.filter(job=job).first()
     return found or ScoringProfile(workspace_id=job.workspace_id, job=job, weights=dict(DEFAULT_WEIGHTS))
 
 

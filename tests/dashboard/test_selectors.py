@@ -12,13 +12,17 @@ from apps.candidates.models import Application
 from apps.dashboard.selectors import (
     EpochDays,
     active_in_stages,
+    connection_progress,
     dashboard_summary,
     job_cards,
     tier1_waiting_per_job,
 )
+from apps.integrations.models import SyncKind, SyncRun
+from apps.integrations.progress import sync_progress
 from apps.jobs.models import JobStatus
 from apps.jobs.selectors import stage_counts_for_jobs
 from tests.candidates.factories import ApplicationFactory
+from tests.integrations.factories import SyncRunFactory
 from tests.jobs.factories import JobFactory, JobStageFactory
 from tests.scoring.factories import ScoreFactory
 
@@ -226,13 +230,25 @@ def test_the_funnel_counts_come_with_the_waits_and_match_the_stage_counts_query(
 
 
 def test_job_cards_cost_three_queries_whatever_the_number_of_jobs(cast, django_assert_num_queries):
-    """The jobs, their active applications (counts and waits alike), their stages."""
+    """The jobs (with how many are open), their active applications (counts and waits alike), their stages."""
     for n in range(3):
         job, stages = job_with_stages(cast.connection, f"New {n}", f"Screen {n}")
         ApplicationFactory(connection=cast.connection, job=job, current_stage=stages[f"New {n}"])
     with django_assert_num_queries(3):
-        cards = job_cards(workspace=cast.workspace, now=timezone.now(), waiting={})
+        cards, open_jobs = job_cards(workspace=cast.workspace, now=timezone.now(), waiting={})
     assert len(cards) == 3 and all(card.funnel.total == 1 for card in cards)
+    assert open_jobs == 3
+
+
+def test_open_jobs_count_every_open_job_beyond_the_cards_limit(cast):
+    for n in range(3):
+        JobFactory(connection=cast.connection, name=f"Open {n}")
+    JobFactory(connection=cast.connection, status="closed")
+    JobFactory(connection=cast.connection, remote_deleted_at=timezone.now())
+    JobFactory(connection=cast.other_connection)  # another workspace's
+    cards, open_jobs = job_cards(workspace=cast.workspace, now=timezone.now(), waiting={}, limit=2)
+    assert len(cards) == 2 and open_jobs == 3
+    assert job_cards(workspace=cast.workspace, now=timezone.now(), waiting={}, limit=0) == ([], 0)
 
 
 def test_days_cast_to_floats_in_postgresql_are_the_floats_its_decimals_gave(cast):
@@ -254,3 +270,33 @@ def test_days_cast_to_floats_in_postgresql_are_the_floats_its_decimals_gave(cast
     pairs = list(rows.values_list("entered", "numeric"))
     assert len(pairs) == 4 and all(isinstance(numeric, Decimal) for _, numeric in pairs)
     assert [entered for entered, _ in pairs] == [float(numeric) for _, numeric in pairs]
+
+
+def latest_run(workspace):
+    return SyncRun.objects.for_workspace(workspace).order_by("-created_at").first()
+
+
+def test_sync_progress_without_any_run_costs_no_query(cast, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert connection_progress(cast.connection, None) is None
+    assert sync_progress(cast.connection) is None
+
+
+def test_sync_progress_reuses_the_last_run_when_it_is_the_connections_full_or_delta_run(
+    cast, django_assert_num_queries
+):
+    SyncRunFactory(connection=cast.connection, kind=SyncKind.FULL, status="succeeded")
+    SyncRunFactory(connection=cast.connection, kind=SyncKind.DELTA, status="running")
+    last = latest_run(cast.workspace)
+    with django_assert_num_queries(0):
+        progress = connection_progress(cast.connection, last)
+    assert progress == sync_progress(cast.connection) and progress.status == "running"
+
+
+def test_sync_progress_asks_when_the_last_run_is_another_kind(cast, django_assert_num_queries):
+    SyncRunFactory(connection=cast.connection, kind=SyncKind.FULL, status="succeeded")
+    SyncRunFactory(connection=cast.connection, kind=SyncKind.WEBHOOK, status="running")
+    last = latest_run(cast.workspace)
+    with django_assert_num_queries(1):
+        progress = connection_progress(cast.connection, last)
+    assert progress == sync_progress(cast.connection) and progress.status == "succeeded"

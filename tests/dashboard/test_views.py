@@ -182,5 +182,5 @@ def test_the_dashboard_costs_the_same_queries_for_3_or_15_jobs(cast, django_asse
     with_fifteen = count_queries(client)
     assert with_three == with_fifteen
     # Session, user, membership and the layout's banners included.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(10):
         client.get(reverse("dashboard:index"))

@@ -21,6 +21,8 @@ from tests.jobs.factories import (
 from tests.scoring.factories import ScoreFactory, ScoringProfileFactory
 
 pytestmark = pytest.mark.django_db
+JOB_PAGE_QUERIES = 8
+LIST_QUERIES = 9
 
 
 def names(response):
@@ -163,6 +165,9 @@ def test_the_list_costs_the_same_queries_for_3_or_20_jobs(cast):
     with_three = queries()
     add_jobs(17)
     assert queries() == with_three
+    # Session, user, membership, the layout's banners; the count, the page of jobs, their applications
+    # (activity and stage counts at once), their stages, the filter choices (two).
+    assert with_three <= LIST_QUERIES
 
 
 def test_htmx_history_restore_gets_the_whole_page(cast):
@@ -321,3 +326,46 @@ def test_scoring_status_says_when_a_rescore_is_under_way(cast):
     ScoringProfileFactory(job=job)  # saved after the score was computed
     page = client.get(detail_url(job)).content.decode()
     assert "Rescoring in progress" in page
+
+
+def test_scoring_status_counts_every_alive_application_of_every_stage(cast):
+    job_stage = JobStageFactory(job=JobFactory(connection=cast.connection), stage__name="Phone Screen")
+    job = job_stage.job
+    ScoreFactory(
+        application=ApplicationFactory(connection=cast.connection, job=job, current_stage=job_stage.stage)
+    )
+    ScoreFactory(application=ApplicationFactory(connection=cast.connection, job=job, outcome="rejected"))
+    ApplicationFactory(connection=cast.connection, job=job, current_stage=job_stage.stage)
+    ApplicationFactory(connection=cast.connection, job=job, remote_deleted_at=timezone.now())
+    response = client_for(cast.viewer).get(detail_url(job))
+    assert "2 of 3 applications scored" in response.content.decode()
+    assert response.context["stages"] == [(job_stage.stage, 2)] and response.context["active_count"] == 2
+
+
+def test_a_deleted_jobs_applications_are_not_scorable(cast):
+    job = JobFactory(connection=cast.connection, remote_deleted_at=timezone.now())
+    ScoreFactory(application=ApplicationFactory(connection=cast.connection, job=job))
+    page = client_for(cast.viewer).get(detail_url(job)).content.decode()
+    assert "0 of 0 applications scored" in page
+
+
+def test_the_job_page_costs_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
+    """The job with its people and scoring profile (and who changed it), the applications (stage counts
+    and scoring status at once), the stages, the hiring team, the questions; whatever their number."""
+    job = JobFactory(
+        connection=cast.connection,
+        owner=AtsUserFactory(connection=cast.connection),
+        hiring_manager=AtsUserFactory(connection=cast.connection),
+    )
+    ScoringProfileFactory(job=job, updated_by=cast.recruiter)
+    for position, name in enumerate(["New", "Screen", "Onsite"]):
+        stage = JobStageFactory(job=job, stage__name=name, position=position).stage
+        ScoreFactory(application=ApplicationFactory(connection=cast.connection, job=job, current_stage=stage))
+    HiringTeamMemberFactory.create_batch(3, job=job)
+    JobScreeningQuestionFactory.create_batch(3, job=job)
+    client = client_for(cast.recruiter)
+    client.get(detail_url(job))  # the first request also saves the session
+    # Session, user, membership and the layout's banners included.
+    with django_assert_max_num_queries(JOB_PAGE_QUERIES):
+        page = client.get(detail_url(job)).content.decode()
+    assert f"by {cast.recruiter}" in page  # the profile's author came with the job
