@@ -126,7 +126,9 @@ def _pipelines(job_ids: Iterable[int | None]) -> dict[int, set[int]]:
 
 
 def _tag_names(application: Application) -> set[str]:
-    return {tag.name for tag in application.tags.all()}
+    if "tags" in getattr(application, "_prefetched_objects_cache", {}):  # a bulk action prefetched them
+        return {tag.name for tag in application.tags.all()}
+    return set(application.tags.values_list("name", flat=True))
 
 
 def skip_reason(
@@ -215,6 +217,17 @@ def _existing(workspace_id: int, keys: Iterable[str | None]) -> dict[str, Writeb
     }
 
 
+def _existing_one(application: Application, key: str | None) -> WritebackAction | None:
+    """The action this very submission queued before, if any: `_existing` of one key, without joining
+    the application and person the caller holds already (the answer reads the action alone)."""
+    if not key:
+        return None
+    found = WritebackAction.objects.filter(workspace_id=application.workspace_id, idempotency_key=key).first()
+    if found is not None and found.application_id == application.pk:
+        found.application = application
+    return found
+
+
 # -- one action -------------------------------------------------------------------------------------------
 
 
@@ -263,15 +276,23 @@ def application_action_perform(
     requested_by: User | None,
     form_token: uuid.UUID | None = None,
 ) -> WritebackAction:
-    """Enqueue one action on one application; raise ValidationError saying why it cannot go to Lever."""
+    """Enqueue one action on one application; raise ValidationError saying why it cannot go to Lever.
+
+    The same submission again (a double click, the form sent again after it went out) returns the
+    first action, never a refusal: the outbox answers with it when the checks pass, and a refused
+    one looks for it before saying no (a query the common, first submission does not pay).
+    """
     key = idempotency_key(form_token=form_token, action=action, application_pk=application.pk, values=values)
-    first = _existing(application.workspace_id, [key]).get(key or "")
-    if first is not None:  # a double click, or the same form sent again after it went out
+    try:
+        reason = skip_reason(application, action, values)
+        if reason:
+            raise ValidationError(sentence(reason), code="skipped")
+        return enqueue_action(application, action, values, requested_by=requested_by, idempotency_key=key)
+    except ValidationError:
+        first = _existing_one(application, key)
+        if first is None:
+            raise
         return first
-    reason = skip_reason(application, action, values)
-    if reason:
-        raise ValidationError(sentence(reason), code="skipped")
-    return enqueue_action(application, action, values, requested_by=requested_by, idempotency_key=key)
 
 
 # -- many at once -----------------------------------------------------------------------------------------

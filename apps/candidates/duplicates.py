@@ -21,7 +21,6 @@ filter finds the few people who could share a key, and the same `identity_keys` 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -33,10 +32,11 @@ from urllib.parse import quote
 
 from django.core.cache import cache
 from django.db import NotSupportedError
-from django.db.models import BooleanField, Count, F, Func, Max, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 
 from apps.candidates.identity import normalize_linkedin_url
 from apps.candidates.models import Candidate
+from apps.candidates.versions import workspace_versions
 
 EMAIL = "email"
 LINKEDIN = "linkedin"
@@ -196,13 +196,6 @@ def _people(workspace_id: int) -> QuerySet[Candidate]:
     )
 
 
-def _version(workspace_id: int) -> str:
-    seen = Candidate.objects.for_workspace(workspace_id).aggregate(
-        n=Count("pk"), changed=Max("changed_at"), updated=Max("updated_at"), last=Max("pk")
-    )
-    return "|".join(str(seen[k]) for k in ("n", "changed", "updated", "last"))
-
-
 def compute_duplicate_groups(workspace_id: int) -> list[DuplicateGroup]:
     """Read every person once (narrow columns, streamed) and group them; no cache."""
     rows = (
@@ -241,10 +234,14 @@ def compute_duplicate_groups(workspace_id: int) -> list[DuplicateGroup]:
     )
 
 
-def _kept(name: str, workspace_id: int, compute: Callable[[], T]) -> T:
-    """Return `compute()`, kept in the cache until the workspace's candidates change (`_version`)."""
-    version = hashlib.sha256(_version(workspace_id).encode()).hexdigest()[:32]
-    key = f"candidates:{name}:v1:{workspace_id}:{version}"
+def _kept(name: str, workspace_id: int, compute: Callable[[], T], version: str | None = None) -> T:
+    """Return `compute()`, kept in the cache until the workspace's candidates change.
+
+    `version`: the workspace's people version (versions.py) when the caller has read it already.
+    """
+    if version is None:
+        version = workspace_versions(workspace_id).people
+    key = f"candidates:{name}:v2:{workspace_id}:{version}"
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -265,17 +262,21 @@ class Match:
     reasons: tuple[Reason, ...]
 
 
-def duplicates_of(candidate: Candidate) -> list[Match]:
+def duplicates_of(candidate: Candidate, *, people_version: str | None = None) -> list[Match]:
     """Return the people this person may duplicate, and why, cached until the workspace's people change.
 
     Every profile view asks, and the answer changes only when someone's details do: the coarse filter
     below reads the text of every person's fields (a scan), where the workspace's version is one
-    aggregate (the same one that keeps the duplicates page's groups).
+    aggregate (the same one that keeps the duplicates page's groups). `people_version`: that version,
+    when the caller has read it (the profile reads it with the action menus' in one query).
     """
     if candidate.remote_id is None or candidate.is_anonymized or candidate.remote_deleted_at is not None:
         return []
     return _kept(
-        f"duplicates-of:{candidate.pk}", candidate.workspace_id, lambda: _find_duplicates_of(candidate)
+        f"duplicates-of:{candidate.pk}",
+        candidate.workspace_id,
+        lambda: _find_duplicates_of(candidate),
+        version=people_version,
     )
 
 

@@ -33,6 +33,7 @@ from apps.candidates.models import (
 )
 from apps.candidates.search import CandidateFilters, candidate_search
 from apps.candidates.timeline import APPLICATION_FIELDS, ATS_USER_FIELDS, EPOCH
+from apps.core.precompiled import PrecompiledQuery
 from apps.integrations.models import RecordChange, WritebackAction
 from apps.scoring.inputs import latest_resumes
 from apps.scoring.models import Score, Tier
@@ -349,26 +350,33 @@ def _newest(queryset: QuerySet, *fields: str) -> Subquery:
     return Subquery(newest)
 
 
-# A pk no row has: it marks where each call's candidate goes in the once-compiled marker query.
-_VERSION_PK = 9_007_199_254_740_881
-# The same for their workspace: the marker query scopes the person itself (the poll's only check).
-_VERSION_WORKSPACE = 9_007_199_254_740_847
-_version_sql: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], tuple[str, ...]]] = {}
+# The marks, in the order of the marker query's columns after the person's own two times.
+_MARKS = (
+    "applications",
+    "notes",
+    "interviews",
+    "offers",
+    "scorecards",
+    "files",
+    "texts",
+    "scores",
+    "own_writebacks",
+    "own_writebacks_done",
+    "writebacks",
+    "writebacks_done",
+    "changes",
+    "firings",
+)
 
 
-def _version_query() -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
-    """The marker query as SQL, parameters and mark names, built by the ORM once per database and process.
+def _marker_query(pk: int, workspace_id: int, candidate_type: int, application_type: int) -> QuerySet:
+    """The newest change time of the person and of each kind of row that hangs off them, one column each.
 
-    Compiling its subqueries cost ~10 ms of CPU, more than the rest of a profile poll:
-    the poll asks every 10 s for every open profile, so it is compiled once and reused.
+    Compiling its subqueries cost ~10 ms of CPU, more than the rest of a profile poll: the poll asks
+    every 10 s for every open profile, so it is compiled once per process (`MARKER`) and reused.
     """
     from apps.automation.models import RuleFiring  # as timeline.automation_batch: not at import time
 
-    candidate_type = ContentType.objects.get_for_model(Candidate)
-    application_type = ContentType.objects.get_for_model(Application)
-    key = (connection.alias, connection.vendor, candidate_type.pk, application_type.pk)
-    if key in _version_sql:
-        return _version_sql[key]
     person = OuterRef("pk")
     applications = Application.objects.filter(candidate_id=person)
     children = {"application__candidate_id": person}
@@ -392,10 +400,10 @@ def _version_query() -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
         "writebacks_done": _newest(writebacks, "completed_at"),
         "changes": _newest(
             RecordChange.objects.filter(
-                Q(content_type=candidate_type, object_id=person)
+                Q(content_type_id=candidate_type, object_id=person)
                 # Nested one level deeper: the person is the outer query's outer row.
                 | Q(
-                    content_type=application_type,
+                    content_type_id=application_type,
                     object_id__in=Application.objects.filter(candidate_id=OuterRef(person)).values("pk"),
                 )
             ),
@@ -404,19 +412,18 @@ def _version_query() -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
         # A rule firing shows on the timeline: a new one moves the marker, so an open profile shows it.
         "firings": _newest(RuleFiring.objects.filter(candidate_id=person), "created_at"),
     }
-    query = (
-        Candidate.objects.for_workspace(_VERSION_WORKSPACE)
-        .filter(pk=_VERSION_PK)
+    if tuple(marks) != _MARKS:  # the row is read by position
+        raise RuntimeError("candidate marker: the marks and _MARKS disagree")
+    return (
+        Candidate.objects.for_workspace(workspace_id)
+        .filter(pk=pk)
         .annotate(**{f"mark_{name}": expression for name, expression in marks.items()})
         .values_list("changed_at", "updated_at", *(f"mark_{name}" for name in marks))
         .order_by()[:1]
     )
-    sql, params = query.query.sql_with_params()
-    # The markers must stand for the candidate and their workspace and nothing else.
-    if params.count(_VERSION_PK) != 1 or params.count(_VERSION_WORKSPACE) != 1:
-        raise RuntimeError("candidate_version: unexpected parameters in the compiled query")
-    _version_sql[key] = (sql, params, tuple(marks))
-    return _version_sql[key]
+
+
+MARKER = PrecompiledQuery(_marker_query)
 
 
 def _as_moment(value: Any) -> datetime | None:
@@ -476,17 +483,12 @@ def candidate_marker(pk: int, workspace_id: int | None) -> Marker | None:
     low, high = connection.ops.integer_field_range(Candidate._meta.pk.get_internal_type())
     if workspace_id is None or not low <= pk <= high:  # as the ORM, no query for what no row can be
         return None
-    sql, params, names = _version_query()
-    with connection.cursor() as cursor:
-        values = [
-            pk if value == _VERSION_PK else workspace_id if value == _VERSION_WORKSPACE else value
-            for value in params
-        ]
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
+    types = ContentType.objects.get_for_models(Candidate, Application)  # cached by Django after the first
+    rows = MARKER.rows(pk, workspace_id, types[Candidate].pk, types[Application].pk)
+    if not rows:
         return None
-    moments = dict(zip(("changed_at", "updated_at", *names), map(_as_moment, row), strict=True))
+    names = _MARKS
+    moments = dict(zip(("changed_at", "updated_at", *names), map(_as_moment, rows[0]), strict=True))
     newest = max(
         (moment for moment in moments.values() if moment is not None),
         default=EPOCH,

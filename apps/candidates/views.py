@@ -14,6 +14,7 @@ from apps.candidates.files import download_name, is_pdf, starts_like_pdf
 from apps.candidates.models import Attachment, Candidate
 from apps.candidates.search import CandidateSearchForm
 from apps.candidates.timeline import Cursor, candidate_timeline
+from apps.candidates.versions import workspace_versions
 from apps.core.http import WorkspaceRequest
 from apps.core.pagination import paginate
 from apps.core.scoping import get_scoped_or_404, scoped
@@ -60,6 +61,8 @@ def candidate_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     timeline = candidate_timeline(
         candidate=candidate, applications=profile["applications"], cursor=cursor, empty=marker.empty_sources
     )
+    # One query for what the duplicates notice and the action menus keep in the cache.
+    versions = workspace_versions(candidate.workspace_id)
     panels = score_panels_for_candidate(applications=profile["applications"], user=request.user)
     sections = selectors.resume_sections(
         candidate=candidate, panels=panels, attachments=profile["attachments"]
@@ -71,7 +74,8 @@ def candidate_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "timeline": timeline,
         "live": cursor is None,  # an older page stays put; the newest one follows changes
         "version": marker.version,
-        "duplicates": duplicates_of(candidate),
+        "duplicates": duplicates_of(candidate, people_version=versions.people),
+        "menus_version": versions.menus,  # read by {% application_actions %}
     }
     return render(request, "candidates/detail.html", context)
 

@@ -44,10 +44,39 @@ MAX_DRAFT_CHARS = 20_000
 # -- helpers ------------------------------------------------------------------------------------------------
 
 
+# What an action reads of its application: the checks (forms, actions.skip_reason, the write-back
+# services), the enqueue (the connection's status, workspace and default user; the person's pk) and
+# the answer (the job's name). The rows are wide (remote_data, a job's descriptions, a connection's
+# encrypted tokens): a field missing here costs a query when read (tests/candidates/test_action_cost.py).
+ACTION_APPLICATION_FIELDS = (
+    "workspace",
+    "connection",
+    "remote_id",
+    "remote_deleted_at",
+    "candidate",
+    "job",
+    "current_stage",
+    "outcome",
+    "candidate__id",
+    "job__workspace",
+    "job__name",
+    "connection__workspace",
+    "connection__status",
+    "connection__writeback_user",
+)
+
+
 def _application(request: WorkspaceRequest, pk: int) -> Application:
-    return get_scoped_or_404(
-        Application.objects.select_related("candidate", "job", "current_stage", "connection"), request, pk=pk
+    application = get_scoped_or_404(
+        Application.objects.select_related("candidate", "job", "connection").only(*ACTION_APPLICATION_FIELDS),
+        request,
+        pk=pk,
     )
+    # The enqueue reads the workspace's approval mode: the request's own row, loaded already.
+    connection, workspace = application.connection, request.workspace
+    if connection is not None and workspace is not None and connection.workspace_id == workspace.pk:
+        connection.workspace = workspace
+    return application
 
 
 def _next_url(request: WorkspaceRequest, fallback: str) -> str:

@@ -65,8 +65,9 @@ def test_profile_queries_do_not_grow_with_applications(cast, django_assert_max_n
             )
         )
     with django_assert_max_num_queries(PROFILE_BUDGET):
-        four, page = queries_of(client, candidate)
-    assert four == one
+        cold, _ = queries_of(client, candidate)  # new pipelines: the action menus are read again
+    four, page = queries_of(client, candidate)
+    assert four == one and cold <= one + 3
     # Each application's "Move to" offers its own job's stages and suggests the next one.
     for application in applications:
         form = page[page.index(f'id="a{application.pk}-stage"') :]
@@ -332,7 +333,8 @@ def test_archived_applications_cost_no_pipeline_or_reasons_query(cast):
     queries_of(client, candidate)
     with CaptureQueriesContext(connection) as captured:
         _, page = queries_of(client, candidate)
-    asked = " ".join(query["sql"] for query in captured)
+    # Only the menus' version (one UNION, for the tag names) touches those tables: no list is read.
+    asked = " ".join(query["sql"] for query in captured if "UNION ALL" not in query["sql"])
     assert 'FROM "jobs_jobstage"' not in asked and 'FROM "candidates_rejectionreason"' not in asked
     assert "Hired: to move or reject it again, unarchive it in Lever first." in page
 

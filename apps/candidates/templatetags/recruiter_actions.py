@@ -2,7 +2,8 @@
 `{% bulk_action_bar job form_id="pipeline-bulk" %}` above a list whose checkboxes point at the bar's form.
 
 Both render nothing for members who may not write back. What many controls on one page share (the
-workspace's tags for the datalist, reasons, the stylesheet and script) is loaded once per request.
+workspace's tags for the datalist, reasons, the stylesheet and script) is loaded once per request;
+the profile's controls take pipelines, reasons and tags from the cache (action_menus.py).
 """
 
 from __future__ import annotations
@@ -14,14 +15,9 @@ from django import template
 from django.http import HttpRequest
 
 from apps.accounts.models import WritebackApproval
-from apps.candidates.actions import (
-    BULK_ACTIONS,
-    Action,
-    next_stage,
-    pipeline_stages,
-    pipeline_stages_for_jobs,
-    rejection_reasons,
-)
+from apps.candidates import action_menus
+from apps.candidates.action_menus import MAX_TAG_SUGGESTIONS
+from apps.candidates.actions import BULK_ACTIONS, Action, next_stage, pipeline_stages, rejection_reasons
 from apps.candidates.forms import DRAFTS_SESSION_KEY
 from apps.candidates.models import Application, Tag
 from apps.integrations.models import Connection, ConnectionStatus
@@ -29,8 +25,6 @@ from apps.integrations.outbox import BULK_THRESHOLD
 from apps.jobs.models import Job, Stage
 
 register = template.Library()
-
-MAX_TAG_SUGGESTIONS = 500
 
 
 def _memo(request: HttpRequest | None) -> dict[str, Any]:
@@ -65,6 +59,30 @@ def _tag_suggestions(memo: dict[str, Any], workspace_id: int) -> list[str]:
     return memo[key]
 
 
+def _menus_version(memo: dict[str, Any], workspace_id: int) -> str:
+    """The version the action menus' cached lists are kept under, read once per request (the profile
+    view reads it with its other version and passes it in the context as `menus_version`)."""
+    key = f"menus-version:{workspace_id}"
+    if key not in memo:
+        memo[key] = action_menus.menus_version(workspace_id)
+    return memo[key]
+
+
+def _cached_tag_suggestions(memo: dict[str, Any], workspace_id: int) -> list[str]:
+    key = f"tags:{workspace_id}"
+    if key not in memo:
+        memo[key] = action_menus.tag_names(workspace_id, _menus_version(memo, workspace_id))
+    return memo[key]
+
+
+def _cached_reasons(memo: dict[str, Any], workspace_id: int, connection_id: int | None) -> list[Any]:
+    key = f"reasons:{workspace_id}:{connection_id}"
+    if key not in memo:
+        version = _menus_version(memo, workspace_id)
+        memo[key] = action_menus.reasons(workspace_id, connection_id, version)
+    return memo[key]
+
+
 def _reasons(memo: dict[str, Any], workspace_id: int, connection_id: int | None) -> list[Any]:
     key = f"reasons:{workspace_id}:{connection_id}"
     if key not in memo:
@@ -74,7 +92,8 @@ def _reasons(memo: dict[str, Any], workspace_id: int, connection_id: int | None)
 
 def _stages(memo: dict[str, Any], context: template.Context, application: Application) -> list[Stage]:
     """The application's job's pipeline. The first call loads the pipelines of every active
-    application on the page (the profile's `applications`) in one query, not one per application."""
+    application on the page (the profile's `applications`) at once, from the cache when the
+    workspace's stages have not changed (see action_menus.py)."""
     if application.job_id is None:
         return []
     pipelines = memo.setdefault(f"stages:{application.workspace_id}", {})
@@ -86,7 +105,8 @@ def _stages(memo: dict[str, Any], context: template.Context, application: Applic
             if isinstance(a, Application) and a.workspace_id == application.workspace_id and a.is_active
         }
         job_ids = {pk for pk in job_ids if pk is not None and pk not in pipelines} | {application.job_id}
-        pipelines.update(pipeline_stages_for_jobs(application.workspace_id, job_ids))
+        version = _menus_version(memo, application.workspace_id)
+        pipelines.update(action_menus.job_pipelines(application.workspace_id, job_ids, version))
     return pipelines[application.job_id]
 
 
@@ -139,6 +159,8 @@ def application_actions(context: template.Context, application: Application) -> 
     if not can.get("write_back"):
         return {"show": False}
     memo = _memo(request)
+    if context.get("menus_version") and application.workspace_id == context["candidate"].workspace_id:
+        memo.setdefault(f"menus-version:{application.workspace_id}", context["menus_version"])
     base: dict[str, Any] = {
         "show": True,
         "application": application,
@@ -164,10 +186,12 @@ def application_actions(context: template.Context, application: Application) -> 
         "stages": stages,
         "pipeline_known": bool(pipeline),
         "suggested_stage": suggested,
-        "reasons": [] if archived else _reasons(memo, application.workspace_id, application.connection_id),
+        "reasons": []
+        if archived
+        else _cached_reasons(memo, application.workspace_id, application.connection_id),
         "current_tags": [tag.name for tag in application.tags.all()],
         "datalist_id": datalist_id,
-        "tag_suggestions": _tag_suggestions(memo, application.workspace_id)
+        "tag_suggestions": _cached_tag_suggestions(memo, application.workspace_id)
         if _once(memo, datalist_id)
         else None,
         "draft": draft,
