@@ -66,10 +66,11 @@ def reasons(workspace_id: int, connection_id: int | None, version: str) -> list[
 
 def tag_names(workspace_id: int, version: str) -> list[str]:
     """The workspace's tag names for the "Add tag" suggestions, kept in the cache under `version`."""
-    return _kept(_key(workspace_id, version, "tags"), lambda: _load_tag_names(workspace_id))
+    return _kept(_key(workspace_id, version, "tags"), lambda: load_tag_names(workspace_id))
 
 
-def _load_tag_names(workspace_id: int) -> list[str]:
+def load_tag_names(workspace_id: int) -> list[str]:
+    """The workspace's alive tag names, sorted, at most MAX_TAG_SUGGESTIONS (no cache)."""
     names = (
         Tag.objects.for_workspace(workspace_id)
         .alive()

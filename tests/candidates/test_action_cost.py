@@ -22,33 +22,13 @@ from apps.candidates import action_menus
 from apps.candidates.models import RejectionReason
 from apps.integrations.models import ConnectionStatus, WritebackAction
 from apps.jobs.models import JobStage, Stage
-from tests.candidates.factories import ApplicationFactory, RejectionReasonFactory, TagFactory
+from tests.candidates.factories import RejectionReasonFactory, TagFactory
 from tests.conftest import client_for
-from tests.integrations.factories import AtsUserFactory
-from tests.jobs.factories import JobFactory, JobStageFactory, StageFactory
+from tests.jobs.factories import JobStageFactory, StageFactory
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def setup(cast):
-    job = JobFactory(connection=cast.connection, name="Backend Engineer")
-    stages = [
-        StageFactory(connection=cast.connection, name=name, global_index=index)
-        for index, name in enumerate(["Applied", "Phone Screen", "Onsite"])
-    ]
-    for position, stage in enumerate(stages):
-        JobStageFactory(job=job, stage=stage, position=position)
-    application = ApplicationFactory(
-        connection=cast.connection, job=job, current_stage=stages[0], candidate__name="Ada Lovelace"
-    )
-    application.tags.add(TagFactory(connection=cast.connection, name="python"))
-    reason = RejectionReasonFactory(connection=cast.connection, name="Underqualified")
-    cast.connection.writeback_user = AtsUserFactory(connection=cast.connection)
-    cast.connection.save()
-    return {"job": job, "stages": stages, "application": application, "reason": reason}
 
 
 def post(client, name, application, data):

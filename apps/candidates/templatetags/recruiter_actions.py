@@ -16,10 +16,9 @@ from django.http import HttpRequest
 
 from apps.accounts.models import WritebackApproval
 from apps.candidates import action_menus
-from apps.candidates.action_menus import MAX_TAG_SUGGESTIONS
 from apps.candidates.actions import BULK_ACTIONS, Action, next_stage, pipeline_stages, rejection_reasons
 from apps.candidates.forms import DRAFTS_SESSION_KEY
-from apps.candidates.models import Application, Tag
+from apps.candidates.models import Application
 from apps.integrations.models import Connection, ConnectionStatus
 from apps.integrations.outbox import BULK_THRESHOLD
 from apps.jobs.models import Job, Stage
@@ -48,14 +47,7 @@ def _once(memo: dict[str, Any], name: str) -> bool:
 def _tag_suggestions(memo: dict[str, Any], workspace_id: int) -> list[str]:
     key = f"tags:{workspace_id}"
     if key not in memo:
-        names = (
-            Tag.objects.for_workspace(workspace_id)
-            .alive()
-            .order_by("name")
-            .values_list("name", flat=True)
-            .distinct()[:MAX_TAG_SUGGESTIONS]
-        )
-        memo[key] = list(names)
+        memo[key] = action_menus.load_tag_names(workspace_id)
     return memo[key]
 
 
