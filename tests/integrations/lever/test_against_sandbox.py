@@ -85,8 +85,11 @@ def test_children_resumes_and_downloads(sandbox):
 def test_rate_limited_sandbox_is_read_completely_through_its_429s(sandbox):
     sandbox.set_rate_limit(True)
     try:
+        # Full jitter draws each wait from [0, base * 2^n]: with a 0.05 s base, four retries could all
+        # come within the 0.1 s the sandbox's bucket takes to refill one token (about 1 % of the
+        # requests that hit the limit, so the test failed now and then). 0.2 s makes that ~1 in 25,000.
         with LeverClient(
-            environment_for("custom", sandbox.url), ApiKeyAuth(sandbox.api_key), backoff_base=0.05
+            environment_for("custom", sandbox.url), ApiKeyAuth(sandbox.api_key), backoff_base=0.2
         ) as client:
             ids = [o["id"] for o in client.iter_opportunities()]
             for opportunity_id in ids[:40]:
