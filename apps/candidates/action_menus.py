@@ -8,7 +8,7 @@ versions.py): a change to any of them moves it, and the next view reads the list
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -33,14 +33,6 @@ def _key(workspace_id: int, version: str, name: str) -> str:
     return f"candidates:menus:v1:{workspace_id}:{version}:{name}"
 
 
-def _kept(key: str, compute: Callable[[], T]) -> T:
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, CACHE_SECONDS)
-    return found
-
-
 def job_pipelines(workspace_id: int, job_ids: Iterable[int], version: str) -> dict[int, list[Stage]]:
     """`actions.pipeline_stages_for_jobs`, each job's list kept in the cache under `version`."""
     keys = {job_id: _key(workspace_id, version, f"pipeline:{job_id}") for job_id in set(job_ids)}
@@ -57,16 +49,19 @@ def job_pipelines(workspace_id: int, job_ids: Iterable[int], version: str) -> di
 
 def reasons(workspace_id: int, connection_id: int | None, version: str) -> list[RejectionReason]:
     """`actions.rejection_reasons` of one connection, kept in the cache under `version`."""
-    pairs = _kept(
+    pairs = cache.get_or_set(
         _key(workspace_id, version, f"reasons:{connection_id}"),
         lambda: [(r.pk, r.name) for r in rejection_reasons(workspace_id, connection_id)],
+        CACHE_SECONDS,
     )
     return [_row(RejectionReason, pair) for pair in pairs]
 
 
 def tag_names(workspace_id: int, version: str) -> list[str]:
     """The workspace's tag names for the "Add tag" suggestions, kept in the cache under `version`."""
-    return _kept(_key(workspace_id, version, "tags"), lambda: load_tag_names(workspace_id))
+    return cache.get_or_set(
+        _key(workspace_id, version, "tags"), lambda: load_tag_names(workspace_id), CACHE_SECONDS
+    )
 
 
 def load_tag_names(workspace_id: int) -> list[str]:

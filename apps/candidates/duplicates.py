@@ -241,12 +241,7 @@ def _kept(name: str, workspace_id: int, compute: Callable[[], T], version: str |
     """
     if version is None:
         version = workspace_versions(workspace_id).people
-    key = f"candidates:{name}:v2:{workspace_id}:{version}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return cache.get_or_set(f"candidates:{name}:v2:{workspace_id}:{version}", compute, CACHE_SECONDS)
 
 
 def duplicate_groups(workspace_id: int) -> list[DuplicateGroup]:
