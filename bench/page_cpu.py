@@ -21,10 +21,12 @@ each query's plan (PostgreSQL), for the pages whose label contains PAGE.
 from __future__ import annotations
 
 import argparse
+import atexit
 import itertools
 import json
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -83,11 +85,10 @@ def parse_args() -> argparse.Namespace:
 def setup(args: argparse.Namespace) -> str:
     """Point Django at the database (production-like settings: DEBUG off) and set it up."""
     work = Path(tempfile.mkdtemp(prefix="recruitdesk-page-cpu-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # its database (SQLite) and media
     if args.postgres:
         name = f"recruitdesk_page_cpu_{os.getpid()}"
         database_url = postgres_create(name)
-        import atexit
-
         atexit.register(postgres_drop, name)
     else:
         database_url = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
