@@ -284,6 +284,9 @@ LEVER_RATE_LIMIT = env.float("LEVER_RATE_LIMIT", default=10.0)
 LEVER_RATE_BURST = env.int("LEVER_RATE_BURST", default=20)
 if LEVER_RATE_LIMIT <= 0 or LEVER_RATE_BURST < 1:
     raise ImproperlyConfigured("LEVER_RATE_LIMIT must be > 0 and LEVER_RATE_BURST at least 1.")
+# Resumes and files bigger than this are not mirrored (a download is held in memory whole): the
+# profile links to Lever for them. 30 MB is Lever's own limit on uploads.
+LEVER_FILE_MAX_BYTES = env.int("LEVER_FILE_MAX_BYTES", default=30 * 1024 * 1024)
 
 # --------------------------------------------------------------------------------------------------
 # Scoring: tier cut-offs (lowest score of Tier 1, 2 and 3) and rescoring chunk size

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import IO
 
+from django.conf import settings
+
 from apps.candidates.models import Attachment
 from apps.core.uploads import safe_filename
 
@@ -36,6 +38,23 @@ def is_pdf(attachment: Attachment) -> bool:
         or (attachment.extension or "").lower().lstrip(".") == "pdf"
         or (attachment.name or "").lower().endswith(".pdf")
     )
+
+
+def too_large(attachment: Attachment) -> bool:
+    """Whether Lever says the file is bigger than we mirror (LEVER_FILE_MAX_BYTES; an unknown size is fetched)."""
+    return attachment.size is not None and attachment.size > settings.LEVER_FILE_MAX_BYTES
+
+
+def availability(attachment: Attachment) -> str:
+    """Where a recruiter gets the file: "stored" here, "too_large" or "unavailable" (only in Lever),
+    or "pending" (the next sync downloads it)."""
+    if attachment.file:
+        return "stored"
+    if too_large(attachment):
+        return "too_large"
+    if attachment.text_extracted_at is not None or attachment.processing_status in ("unsupported", "error"):
+        return "unavailable"  # asked for and not given, or Lever could not process it
+    return "pending"
 
 
 def starts_like_pdf(handle: IO[bytes]) -> bool:

@@ -279,7 +279,7 @@ class Attachment(MirroredModel):
     text_extracted_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the file was last downloaded for its text (even if it had none).",
+        help_text="When the file was last downloaded from Lever, a resume also for its text (even if none came).",
     )
     file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
 

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from apps.accounts.models import Workspace
 from apps.candidates.duplicates import DuplicateGroup
 from apps.candidates.evidence import HighlightedText, resume_highlights
-from apps.candidates.files import is_pdf
+from apps.candidates.files import availability, is_pdf
 from apps.candidates.identity import normalize_email, normalize_linkedin_url
 from apps.candidates.models import (
     Application,
@@ -249,7 +249,8 @@ def timeline_applications(candidate: Candidate) -> list[Application]:
 
 
 def profile_files(candidate: Candidate) -> list[Attachment]:
-    """Resumes and files, newest first, each knowing whether its bytes are here and whether it is a PDF."""
+    """Resumes and files, newest first, each knowing where its bytes are (`files.availability`) and
+    whether it is a PDF."""
     files = list(
         candidate.attachments.alive()
         .select_related("application__job")
@@ -263,12 +264,15 @@ def profile_files(candidate: Candidate) -> list[Attachment]:
             "size",
             "uploaded_at",
             "file",
+            "processing_status",
+            "text_extracted_at",
             "application__job__name",
         )
         .order_by(F("uploaded_at").desc(nulls_last=True), "-pk")
     )
     for attachment in files:
-        attachment.is_stored = bool(attachment.file)
+        attachment.availability = availability(attachment)
+        attachment.is_stored = attachment.availability == "stored"
         attachment.is_pdf = is_pdf(attachment)
         attachment.type_label = (attachment.extension or "").upper().lstrip(".") or attachment.content_type
     return files

@@ -78,6 +78,31 @@ def test_files_not_downloaded_from_lever_are_a_404_and_say_so_on_the_profile(cas
     assert reverse("candidates:file-download", args=[attachment.pk]) not in page
 
 
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"size": 31 * 1024 * 1024, "processing_status": "processed"}, "Too large to keep here"),
+        ({"processing_status": "unsupported"}, "Lever could not provide this file"),
+        (
+            {"processing_status": "processed", "text_extracted_at": "2026-01-01T00:00Z"},
+            "Lever could not provide",
+        ),
+    ],
+)
+def test_files_only_in_lever_say_why_and_link_to_lever(cast, fields, says):
+    lever = "https://hire.lever.co/candidates/abc"
+    application = ApplicationFactory(connection=cast.connection, remote_url=lever)
+    attachment = AttachmentFactory(application=application, name="Portfolio.pdf", kind="file", **fields)
+    page = (
+        client_for(cast.viewer)
+        .get(reverse("candidates:detail", args=[attachment.candidate_id]))
+        .content.decode()
+    )
+    assert says in page and "Not downloaded yet" not in page
+    assert f'href="{lever}" target="_blank"' in page.split("Resumes and files", 1)[1]
+    assert reverse("candidates:file-download", args=[attachment.pk]) not in page
+
+
 def test_files_of_another_workspace_deleted_or_of_anonymised_people_are_a_404(cast):
     attachment = stored(cast)
     for name in ("candidates:file-download", "candidates:file-preview"):

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.candidates.files import availability
 from apps.candidates.models import (
     Application,
     Attachment,
@@ -112,6 +113,44 @@ def test_resume_text_is_extracted_for_scoring(sandbox):
         assert extract_text(kept, extension=resume.extension, content_type=resume.content_type) == (
             resume.extracted_text
         )
+
+
+def download(server: SandboxServer, attachment: Attachment) -> bytes:
+    from apps.integrations.lever.auth import ApiKeyAuth
+    from apps.integrations.lever.client import LeverClient
+
+    with LeverClient(environment_for("custom", server.url), ApiKeyAuth(server.api_key)) as client:
+        return client.download_file(attachment.application.remote_id, attachment.remote_id)
+
+
+def test_other_files_are_mirrored_too_and_those_lever_cannot_give_are_not_asked_for_again(sandbox):
+    connection = connect(sandbox)
+    sync(connection)
+    files = Attachment.objects.filter(connection=connection, kind="file").select_related("application")
+    processed = [f for f in files if f.processing_status == "processed"]
+    others = [f for f in files if f.processing_status != "processed"]
+    assert processed and others  # seed 1 holds cover letters, portfolios… and unprocessed images
+    for attachment in processed:
+        assert availability(attachment) == "stored" and attachment.text_extracted_at is not None
+        with attachment.file.open("rb") as stored:
+            assert stored.read() == download(sandbox, attachment)
+        assert attachment.extracted_text == ""  # only a resume's text is read (by the scorer)
+    for attachment in others:
+        assert not attachment.file and availability(attachment) in ("unavailable", "pending")
+    kept = {f.pk: (f.file.name, f.text_extracted_at) for f in processed}
+    sync(connection, SyncKind.FULL)  # the same versions: nothing is downloaded again
+    assert {f.pk: (f.file.name, f.text_extracted_at) for f in Attachment.objects.filter(pk__in=kept)} == kept
+
+
+def test_files_bigger_than_the_limit_stay_in_lever(sandbox, settings):
+    settings.LEVER_FILE_MAX_BYTES = 100  # smaller than every generated resume and file
+    connection = connect(sandbox)
+    sync(connection)
+    processed = Attachment.objects.filter(connection=connection, processing_status="processed")
+    assert processed.exists()
+    assert not processed.exclude(file="").exists()
+    assert {availability(f) for f in processed} == {"too_large"}
+    assert not processed.filter(text_extracted_at__isnull=True).exists()  # not asked for every run
 
 
 def test_anonymised_people_keep_no_personal_data(sandbox):

@@ -3,7 +3,8 @@
 New children do not bump an opportunity's updatedAt (LEVER_API.md §8.8), so they are fetched per
 application: in a full sync for all, in a delta for the changed ones, and by the rolling sweep for
 the least recently refreshed active ones. Each list is complete, so a child the list no longer holds
-is marked deleted. Resumes are downloaded once per file version for the text the scorer reads.
+is marked deleted. Resumes and files are downloaded once per file version (a resume also for the
+text the scorer reads).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from apps.candidates.files import too_large
 from apps.candidates.models import Application, Attachment, AttachmentKind
 from apps.candidates.text_extraction import extract_text
 from apps.integrations.lever import mapping
@@ -99,7 +101,7 @@ def sync_children(ctx: SyncContext, phase: str, applications: QuerySet[Applicati
 def refresh_children(
     ctx: WorkContext, batch: list[tuple[int, str, str]], *, kinds: Collection[str] | None = None
 ) -> None:
-    """Fetch, write and sweep the children of (pk, opportunity id, contact id) rows; fill resume text.
+    """Fetch, write and sweep the children of (pk, opportunity id, contact id) rows; download files.
 
     `kinds` limits the refresh to some lists (an interview webhook needs only "interviews"); such a
     partial refresh does not count as a children refresh for the sweep and the delta.
@@ -116,8 +118,7 @@ def refresh_children(
             Application.objects.filter(pk__in=fetched.gone).values_list("remote_id", flat=True),
         )
         forget_applications(ctx, pks, reason="Lever answered 404 for the opportunity")
-    if kinds is None or "resumes" in kinds:
-        fill_resume_text(ctx, [pk for pk, *_ in batch])
+    fill_downloads(ctx, [pk for pk, *_ in batch], kinds)
     if kinds is None:
         Application.objects.filter(pk__in=[pk for pk, *_ in batch]).update(children_synced_at=timezone.now())
 
@@ -171,37 +172,63 @@ def _sweep(ctx: WorkContext, fetched: Fetched, application_pks: list[int]) -> No
             ctx.writer.mark_deleted(label, missing)
 
 
-def fill_resume_text(ctx: WorkContext, application_pks: list[int]) -> None:
-    """Download processed resumes whose text was never extracted from this version of the file."""
-    resumes = Attachment.objects.filter(
+def fill_downloads(
+    ctx: WorkContext, application_pks: list[int], kinds: Collection[str] | None = None
+) -> None:
+    """Download the processed resumes and files not yet fetched in this version of the file.
+
+    The bytes are kept so recruiters can download (and preview) them from the profile; a resume also
+    gives the text the scorer reads. A file over LEVER_FILE_MAX_BYTES is not fetched (it would be
+    held in memory whole): the profile sends the recruiter to Lever for it. Every attempt is
+    remembered in `text_extracted_at`, so a file Lever cannot give is not asked for every run.
+    `kinds`: "resumes" and/or "files" (a partial refresh fetches only the lists it refreshed).
+    """
+    wanted = [
+        AttachmentKind.RESUME if name == "resumes" else AttachmentKind.FILE
+        for name in ("resumes", "files")
+        if kinds is None or name in kinds
+    ]
+    if not wanted:
+        return
+    todo = Attachment.objects.filter(
         application_id__in=application_pks,
-        kind=AttachmentKind.RESUME,
+        kind__in=wanted,
         processing_status="processed",
         remote_deleted_at__isnull=True,
     ).filter(Q(text_extracted_at__isnull=True) | Q(text_extracted_at__lt=F("changed_at")))
-    for attachment in resumes.select_related("application", "candidate"):
+    for attachment in todo.select_related("application", "candidate"):
         if attachment.candidate.is_anonymized:
             continue
-        try:
-            content = ctx.client.download_resume(attachment.application.remote_id, attachment.remote_id)
-        except (LeverUnprocessable, LeverNotFound, LeverPermissionError):
-            content = b""  # not processable or gone: remember the attempt, do not retry every run
-        text = extract_text(content, extension=attachment.extension, content_type=attachment.content_type)
+        content = b"" if too_large(attachment) else _download(ctx, attachment)
+        text = ""
+        if attachment.kind == AttachmentKind.RESUME:
+            text = extract_text(content, extension=attachment.extension, content_type=attachment.content_type)
         Attachment.objects.filter(pk=attachment.pk).update(
             extracted_text=text, text_extracted_at=timezone.now(), file=_stored(attachment, content)
         )
 
 
-def _stored(attachment: Attachment, content: bytes) -> str:
-    """Keep the downloaded bytes, so recruiters can download and preview the resume from the profile.
+def _download(ctx: WorkContext, attachment: Attachment) -> bytes:
+    opportunity_id = attachment.application.remote_id
+    fetch = (
+        ctx.client.download_resume if attachment.kind == AttachmentKind.RESUME else ctx.client.download_file
+    )
+    try:
+        return fetch(opportunity_id, attachment.remote_id)
+    except (LeverUnprocessable, LeverNotFound, LeverPermissionError):
+        return b""  # not processable, gone or not allowed: remember the attempt, do not retry every run
 
-    The old copy of a replaced resume is deleted; an empty download keeps nothing.
+
+def _stored(attachment: Attachment, content: bytes) -> str:
+    """Keep the downloaded bytes, so recruiters can download and preview the file from the profile.
+
+    The old copy of a replaced file is deleted; an empty download keeps nothing.
     """
     if attachment.file:
         attachment.file.delete(save=False)
     if not content:
         return ""
     extension = (attachment.extension or "").lstrip(".").lower()[:8] or "bin"
-    name = f"resume-{attachment.pk}.{extension if extension.isalnum() else 'bin'}"
+    name = f"{attachment.kind}-{attachment.pk}.{extension if extension.isalnum() else 'bin'}"
     attachment.file.save(name, ContentFile(content), save=False)
     return attachment.file.name
