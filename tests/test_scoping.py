@@ -78,6 +78,11 @@ def export_of(cast):
     return CandidateExportFactory(candidate=CandidateFactory(connection=cast.connection))
 
 
+def local_person(cast):
+    """Someone added in Recruitdesk, not in Lever yet (only they can be edited here)."""
+    return CandidateFactory(workspace=cast.workspace, connection=None, remote_id=None)
+
+
 def stored_pdf(cast):
     return AttachmentFactory(
         application=ApplicationFactory(connection=cast.connection),
@@ -96,6 +101,7 @@ CASES = {
     "imports:run": ("post", lambda cast: an_import(cast, status="ready")),
     "imports:discard": ("post", lambda cast: an_import(cast)),
     "candidates:export": ("post", lambda cast: CandidateFactory(connection=cast.connection)),
+    "candidates:edit": ("get", local_person),
     "candidates:export-status": ("get", lambda cast: export_of(cast)),
     "candidates:export-add-to-job": ("post", lambda cast: export_of(cast)),
     "candidates:export-skip": ("post", lambda cast: export_of(cast)),

@@ -1,4 +1,4 @@
-"""Forms of sourcing: add a candidate, export one, and a job's ATS sync setting.
+"""Forms of sourcing: add a candidate (and correct one not in Lever yet), export one, a job's ATS sync.
 
 The forms parse what people type (one value per line, a job: stage pair, an upload); the checks that
 the CSV import shares live in sourcing_checks.py and run again in `candidate_add`.
@@ -6,11 +6,13 @@ the CSV import shares live in sourcing_checks.py and run again in `candidate_add
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from apps.candidates.models import Candidate
 from apps.candidates.sourcing import NewCandidate
 from apps.candidates.sourcing_checks import check_resume
 from apps.integrations.models import AtsUser
@@ -42,7 +44,9 @@ class _UserChoice(forms.ModelChoiceField):
         return f"{obj.name} ({obj.email})" if obj.email else obj.name
 
 
-class AddCandidateForm(forms.Form):
+class PersonFieldsForm(forms.Form):
+    """Who the person is: the fields of adding a candidate that editing them shares."""
+
     name = forms.CharField(max_length=255, label="Full name", error_messages={"required": "Enter a name."})
     emails = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="One address per line."
@@ -65,6 +69,31 @@ class AddCandidateForm(forms.Form):
     current_title = forms.CharField(required=False, max_length=255, label="Current title")
     current_company = forms.CharField(required=False, max_length=255, label="Current company")
     source = forms.CharField(required=False, max_length=255, help_text="Where you found them, e.g. LinkedIn.")
+
+    def new_candidate(self) -> NewCandidate:
+        data = self.cleaned_data
+        return NewCandidate(
+            name=data["name"],
+            emails=_lines(data["emails"]),
+            phones=_lines(data["phones"]),
+            linkedin_url=data["linkedin_url"],
+            links=_lines(data["links"]),
+            city=data["city"],
+            state=data["state"],
+            country=data["country"],
+            current_title=data["current_title"],
+            current_company=data["current_company"],
+            source=data["source"],
+        )
+
+    def add_errors(self, error: ValidationError) -> None:
+        """Show the service's errors next to their fields (or above the form when no field fits)."""
+        messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, texts in messages.items():
+            self.add_error(field if field in self.fields else None, texts)
+
+
+class AddCandidateForm(PersonFieldsForm):
     sourced_by = _UserChoice(
         queryset=AtsUser.objects.none(), required=False, label="Sourced by", empty_label="(you)"
     )
@@ -115,21 +144,8 @@ class AddCandidateForm(forms.Form):
         return cleaned
 
     def new_candidate(self) -> NewCandidate:
-        data = self.cleaned_data
-        return NewCandidate(
-            name=data["name"],
-            emails=_lines(data["emails"]),
-            phones=_lines(data["phones"]),
-            linkedin_url=data["linkedin_url"],
-            links=_lines(data["links"]),
-            city=data["city"],
-            state=data["state"],
-            country=data["country"],
-            current_title=data["current_title"],
-            current_company=data["current_company"],
-            source=data["source"],
-            tags=tuple(t.strip() for t in data["tags"].split(",") if t.strip()),
-        )
+        tags = tuple(t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip())
+        return replace(super().new_candidate(), tags=tags)
 
     def add_options(self) -> dict[str, Any]:
         """The keyword arguments of `candidate_add` besides the person."""
@@ -143,11 +159,54 @@ class AddCandidateForm(forms.Form):
             "export": {"auto": None, "now": True, "later": False}[data["export"]],
         }
 
-    def add_errors(self, error: ValidationError) -> None:
-        """Show the service's errors next to their fields (or above the form when no field fits)."""
-        messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, texts in messages.items():
-            self.add_error(field if field in self.fields else None, texts)
+
+class EditCandidateForm(PersonFieldsForm):
+    """Correct a person added in Recruitdesk: the person fields, filled in from the row."""
+
+    def __init__(self, *args: Any, candidate: Candidate, **kwargs: Any) -> None:
+        kwargs["initial"] = {**person_initial(candidate), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+
+
+def _texts(values: Any) -> list[str]:
+    if not isinstance(values, list):
+        return []
+    return [str(v) for v in values if isinstance(v, str | int) and str(v).strip()]
+
+
+def _location_parts(location: str) -> tuple[str, str, str]:
+    """City, state and country of a location that adding joined as "city, state, country".
+
+    Its parts are not kept apart: one part is taken for the city, two for city and country, more for
+    city (with any commas it had), state and country. Joined again, they give the same location.
+    """
+    parts = [part for part in location.split(", ") if part]
+    if len(parts) > 2:
+        return ", ".join(parts[:-2]), parts[-2], parts[-1]
+    if len(parts) == 2:
+        return parts[0], "", parts[1]
+    return location, "", ""
+
+
+def person_initial(candidate: Candidate) -> dict[str, str]:
+    """The person fields of a stored row as the add form takes them (lists one value per line)."""
+    city, state, country = _location_parts(candidate.location)
+    phones = candidate.phones if isinstance(candidate.phones, list) else []
+    values = [phone.get("value") if isinstance(phone, dict) else phone for phone in phones]
+    linkedin = candidate.linkedin_url
+    return {
+        "name": candidate.name,
+        "emails": "\n".join(_texts(candidate.emails) or _texts([candidate.email])),
+        "phones": "\n".join(_texts(values)),
+        "linkedin_url": linkedin,
+        "links": "\n".join(link for link in _texts(candidate.links) if link != linkedin),
+        "city": city,
+        "state": state,
+        "country": country,
+        "current_title": candidate.current_title,
+        "current_company": candidate.current_company,
+        "source": str((candidate.sourcing or {}).get("source") or ""),
+    }
 
 
 class ExportSettingsForm(forms.Form):

@@ -13,11 +13,15 @@ match queues nothing and is shown as "duplicate found" with who and why, offerin
 instead" or "skip". Otherwise a CREATE_CANDIDATE write-back is queued; its worker checks Lever by
 email before creating (apps/integrations/lever/writeback/people.py) and never makes a second person.
 The export lifecycle lives in sourcing_export.py; this module is the API the CSV import calls.
+
+Until they are in Lever, their details (name, contact, links, location, work, source) can be corrected
+here (`candidate_update_local`) with the same checks; once an export is on its way or done, Lever is
+where they are edited, and the sync brings the change back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,10 +37,17 @@ from apps.candidates.models import (
     Candidate,
     CandidateExport,
     ExportCause,
+    ExportStatus,
     Origin,
 )
 from apps.candidates.signals import candidate_added
-from apps.candidates.sourcing_checks import RESUME_TYPES, check_resume, clean_person, resume_name
+from apps.candidates.sourcing_checks import (
+    RESUME_TYPES,
+    CleanPerson,
+    check_resume,
+    clean_person,
+    resume_name,
+)
 from apps.candidates.sourcing_duplicates import DuplicateMatch, NewCandidate, duplicates_in_workspace
 from apps.candidates.sourcing_export import candidate_export, export_add_to_job, export_skip, exports_settle
 from apps.candidates.sourcing_triggers import (
@@ -46,6 +57,7 @@ from apps.candidates.sourcing_triggers import (
     export_triggers_after_contact_change,
     export_triggers_after_scoring,
     export_triggers_on_add,
+    has_contact,
     trigger_description,
 )
 from apps.candidates.text_extraction import extract
@@ -58,12 +70,14 @@ __all__ = [
     "NewCandidate",
     "candidate_add",
     "candidate_export",
+    "candidate_update_local",
     "duplicates_in_workspace",
     "export_add_to_job",
     "export_skip",
     "export_triggers_after_contact_change",
     "export_triggers_after_scoring",
     "exports_settle",
+    "local_edit_refusal",
 ]
 
 
@@ -80,6 +94,27 @@ class AddResult:
 
 
 # -- adding ---------------------------------------------------------------------------------------------
+
+
+def _person_fields(person: CleanPerson) -> dict[str, Any]:
+    """The Candidate fields a checked person sets, when added and when edited.
+
+    The primary email is the first one; the LinkedIn profile is also among the links, as Lever keeps it.
+    """
+    return {
+        "name": person.name,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.emails[0] if person.emails else "",
+        "emails": person.emails,
+        "phones": person.phones,
+        "links": [*person.links, *([person.linkedin_url] if person.linkedin_url else [])],
+        "linkedin_url": person.linkedin_url,
+        "location": person.location,
+        "headline": " at ".join(x for x in (person.current_title, person.current_company) if x),
+        "current_title": person.current_title,
+        "current_company": person.current_company,
+    }
 
 
 def _check_placement(
@@ -164,18 +199,7 @@ def candidate_add(
     now = timezone.now()
     candidate = Candidate.objects.create(
         workspace_id=getattr(workspace, "pk", workspace),
-        name=person.name,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        email=person.emails[0] if person.emails else "",
-        emails=person.emails,
-        phones=person.phones,
-        links=[*person.links, *([person.linkedin_url] if person.linkedin_url else [])],
-        linkedin_url=person.linkedin_url,
-        location=person.location,
-        headline=" at ".join(x for x in (person.current_title, person.current_company) if x),
-        current_title=person.current_title,
-        current_company=person.current_company,
+        **_person_fields(person),
         sourcing={
             "source": person.source,
             "tags": person.tags,
@@ -227,3 +251,87 @@ def _waiting_for(job: Job | None, export: bool | None) -> str:
     if export is False or job is None:
         return BUTTON_ONLY
     return trigger_description(export_settings_for(job))
+
+
+# -- editing ----------------------------------------------------------------------------------------------
+
+IN_LEVER = "They are in Lever: edit them there; the next sync brings the change."
+EXPORTED = "They were exported to Lever: edit them there; the next sync brings the change."
+EXPORT_UNDERWAY = (
+    "Their export to Lever is under way (queued, or waiting for an admin's approval): once it is done,"
+    " edit them in Lever; if it fails, here."
+)
+# Exports that took the person's details with them: a pending one's write-back carries the details it
+# was queued with (the worker may create them at any moment), an exported one made them a Lever
+# person. A duplicate found, a failed or a skipped export sent nothing: the details can be corrected
+# (a mistyped email that matched someone else, or that Lever refused) and exported again.
+EXPORTS_THAT_LOCK = (ExportStatus.PENDING, ExportStatus.EXPORTED)
+
+
+def local_edit_refusal(candidate: Candidate) -> str:
+    """Say why the person's details cannot be edited in Recruitdesk; "" when they can.
+
+    Pending exports are settled first: one whose write-back failed (or was refused) no longer locks.
+    """
+    if candidate.remote_id is not None:
+        return IN_LEVER
+    if candidate.is_anonymized:
+        return "They were anonymised: their personal data is no longer kept."
+    if candidate.remote_deleted_at is not None:
+        return "They were deleted: their details can no longer be edited."
+    exports = CandidateExport.objects.filter(candidate_id=candidate.pk, status__in=EXPORTS_THAT_LOCK)
+    statuses = {export.status for export in exports_settle(exports.select_related("action"))}
+    if ExportStatus.EXPORTED in statuses:
+        return EXPORTED
+    if ExportStatus.PENDING in statuses:
+        return EXPORT_UNDERWAY
+    return ""
+
+
+@transaction.atomic
+def candidate_update_local(*, candidate: Candidate, new: NewCandidate, requested_by: Any) -> Candidate:
+    """Correct the details of a person added in Recruitdesk who is not in Lever yet; return the row.
+
+    `new` is checked as `candidate_add` checks it (ValidationError with messages per field); a person
+    in Lever, anonymised, deleted, or whose export is under way or done is refused with a
+    ValidationError without a field (code "locked"). Only the person fields change (and the source,
+    also on their local applications that took it from the person); tags, placement and files stay.
+    The export's duplicate check reads the row, so it sees the corrected emails and LinkedIn profile.
+    A real change sets `changed_at` and rescores their applications; a first email or phone fires
+    their jobs' "contact information found" trigger, as adding them with one would have.
+    """
+    current = Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    if current is None:  # merged into the Lever person meanwhile
+        raise ValidationError(IN_LEVER, code="locked")
+    refusal = local_edit_refusal(current)
+    if refusal:
+        raise ValidationError(refusal, code="locked")
+    if not (new.first_name or new.last_name) and " ".join(new.name.split()) == current.name:
+        # The form has a full name only: first and last names (from a CSV) stay while it is unchanged.
+        new = replace(new, first_name=current.first_name, last_name=current.last_name)
+    person = clean_person(new)
+    fields = _person_fields(person)
+    changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    sourcing = dict(current.sourcing or {})
+    old_source = sourcing.get("source") or ""
+    if not changed and old_source == person.source:
+        return current
+    had_contact = has_contact(current)
+    now = timezone.now()
+    for name in changed:
+        setattr(current, name, fields[name])
+    sourcing["source"] = person.source
+    current.sourcing = sourcing
+    if changed:
+        current.changed_at = now  # the scorer's "changed since last checked", as after a sync
+    current.save(update_fields=[*changed, "sourcing", "changed_at", "updated_at"])
+    local = Application.objects.filter(candidate=current, remote_id__isnull=True)
+    if old_source != person.source:
+        took_it = [old_source] if old_source else []
+        pks = [a.pk for a in local.only("pk", "sources") if a.sources == took_it]
+        local.filter(pk__in=pks).update(sources=[person.source] if person.source else [], updated_at=now)
+    if changed:
+        applications_rescore(local.alive().exclude(job=None).only("pk"))
+        if not had_contact and has_contact(current):
+            export_triggers_after_contact_change(current, requested_by=requested_by)
+    return current

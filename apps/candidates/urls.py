@@ -12,8 +12,9 @@ urlpatterns = [
     path("<int:pk>/changes/", views.candidate_changes, name="changes"),
     path("files/<int:pk>/download/", views.file_download, name="file-download"),
     path("files/<int:pk>/preview/", views.file_preview, name="file-preview"),
-    # Sourcing: add a person, export them to Lever, resolve a duplicate, a job's ATS sync.
+    # Sourcing: add (and correct) a person, export them to Lever, resolve a duplicate, a job's ATS sync.
     path("new/", views_sourcing.candidate_add, name="add"),
+    path("<int:pk>/edit/", views_sourcing.candidate_edit, name="edit"),
     path("<int:pk>/export/", views_sourcing.candidate_export, name="export"),
     path("exports/<int:pk>/", views_sourcing.export_status, name="export-status"),
     path("exports/<int:pk>/add-to-job/", views_sourcing.export_add_to_job, name="export-add-to-job"),

@@ -1,6 +1,7 @@
-"""Sourcing pages: add a candidate, export them to Lever, resolve a duplicate, and a job's ATS sync.
+"""Sourcing pages: add (and correct) a candidate, export them to Lever, resolve a duplicate, a job's ATS sync.
 
-Adding, exporting and resolving send things to Lever, so they need WRITE_BACK. A job's export trigger
+Adding, exporting and resolving send things to Lever, so they need WRITE_BACK; so does correcting a
+person not in Lever yet, since what is corrected is what their export will send. A job's export trigger
 needs EDIT_SCORING: it is per-job configuration like the scoring profile (whose tiers the tier trigger
 uses), held by the recruiters who source; it only automates what their Export to ATS button does, and
 every action it queues still passes the workspace's write-back approval setting, which admins own.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +22,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from apps.accounts.decorators import capability_required, workspace_member_required
 from apps.accounts.roles import Capability
 from apps.candidates import sourcing
-from apps.candidates.forms_sourcing import AddCandidateForm, ExportSettingsForm
+from apps.candidates.forms_sourcing import AddCandidateForm, EditCandidateForm, ExportSettingsForm
 from apps.candidates.models import Application, Candidate, CandidateExport, ExportStatus
+from apps.candidates.selectors import safe_web_url
 from apps.candidates.sourcing_triggers import (
     BUTTON_ONLY,
     export_settings_for,
@@ -111,6 +114,61 @@ def candidate_add(request: WorkspaceRequest) -> HttpResponse:
             _add_message(request, result)
             return redirect(_profile(result.candidate.pk))
     return render(request, "candidates/add.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# -- correcting a person not in Lever yet ------------------------------------------------------------------
+
+
+def _lever_link(candidate: Candidate) -> str:
+    """Their newest application's page in Lever, as the profile links it ("" for a local person)."""
+    url = (
+        Application.objects.filter(candidate=candidate)
+        .alive()
+        .exclude(remote_url="")
+        .order_by(F("applied_at").desc(nulls_last=True), "-pk")
+        .values_list("remote_url", flat=True)
+        .first()
+    )
+    return safe_web_url(url)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Capability.WRITE_BACK)
+def candidate_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Correct the details of a person added here; one in Lever (or on the way there) is edited in Lever.
+
+    A GET for someone who cannot be edited here says why, with their Lever link when they have one.
+    """
+    candidate = get_scoped_or_404(Candidate.objects.defer("remote_data"), request, pk=pk)
+    form: EditCandidateForm | None = None
+    refusal = ""
+    if request.method == "POST":
+        form = EditCandidateForm(request.POST, candidate=candidate)
+        if form.is_valid():
+            try:
+                saved = sourcing.candidate_update_local(
+                    candidate=candidate, new=form.new_candidate(), requested_by=request.user
+                )
+            except ValidationError as exc:
+                form.add_errors(exc)
+                refusal = " ".join(exc.messages) if not hasattr(exc, "error_dict") else ""
+            else:
+                if saved.updated_at != candidate.updated_at:
+                    messages.success(request, f"{saved.name}'s details were saved.")
+                else:
+                    messages.info(request, f"Nothing changed in {saved.name}'s details.")
+                return redirect(_profile(candidate.pk))
+    else:
+        refusal = sourcing.local_edit_refusal(candidate)
+        form = None if refusal else EditCandidateForm(candidate=candidate)
+    context = {
+        "candidate": candidate,
+        "form": form,
+        "refusal": refusal,
+        "lever_url": _lever_link(candidate) if refusal else "",
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "candidates/edit.html", context, status=status)
 
 
 # -- exporting ---------------------------------------------------------------------------------------------
