@@ -218,6 +218,12 @@ X_FRAME_OPTIONS = "DENY"  # the PDF preview sets its own SAMEORIGIN
 # Content-Security-Policy: apps.core.security.ContentSecurityPolicyMiddleware (scripts from 'self' only).
 # Failed logins: 5 per 5 minutes per IP and per account (django-allauth answers 429 beyond that).
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+# The client's address, which the per-address login limit keys on. Behind N reverse proxies that each
+# append to X-Forwarded-For it is the Nth entry from the right; with 0 (no proxy) it is REMOTE_ADDR,
+# which behind a proxy is the proxy's: every user would share one limit. A proxy that sets a header of
+# its own (e.g. CF-Connecting-IP, X-Real-IP) can be named instead.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = []

@@ -160,6 +160,23 @@ def test_templates_have_no_inline_scripts_or_handlers():
     assert not offenders
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_behind_a_proxy_each_client_has_its_own_login_limit(cast, settings, proxies):
+    """TRUSTED_PROXY_COUNT: the address comes from X-Forwarded-For, not from the proxy's connection."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
+    url = reverse("account_login")
+    guesser = Client(headers={"x-forwarded-for": "203.0.113.7"})  # all requests come from the proxy
+    for n in range(5):
+        guesser.post(url, {"login": f"nobody{n}@example.com", "password": "wrong"})  # 5 accounts, 1 address
+    refused = guesser.post(url, {"login": cast.viewer.email, "password": PASSWORD})
+    assert "Too many failed login attempts" in refused.content.decode()
+    colleague = Client(headers={"x-forwarded-for": "198.51.100.4"})
+    response = colleague.post(url, {"login": cast.viewer.email, "password": PASSWORD})
+    # Without the setting the colleague shares the guesser's address (the proxy's) and is locked out.
+    assert ("_auth_user_id" in colleague.session) is bool(proxies)
+    assert response.status_code == (302 if proxies else 200)
+
+
 def test_the_sixth_bad_login_is_refused(cast):
     client = Client()
     url = reverse("account_login")
