@@ -33,6 +33,8 @@ from apps.integrations.webhooks import (
 logger = logging.getLogger(__name__)
 
 WANTED_EVENTS = tuple(EVENTS)  # every event we handle, with no origin conditions: all origins
+# Longer than a registration takes (one list and a create per event, at Lever's 10 requests/s).
+REGISTRATION_LEASE = timedelta(minutes=2)
 
 
 @dataclass
@@ -60,6 +62,12 @@ def register_webhooks(connection: Connection) -> RegistrationResult:
         result.error = "The connection is not active, so Recruitdesk cannot register webhooks in Lever."
         result.manual_steps = manual_steps(url)
         return result
+    if not _take_registration_lease(connection):
+        result.error = (
+            "Another registration of this connection's webhooks is running; check again in a minute."
+        )
+        result.manual_steps = manual_steps(url)
+        return result
     try:
         with lever_client_for(connection) as client:
             _register(connection, client, url, result)
@@ -69,6 +77,8 @@ def register_webhooks(connection: Connection) -> RegistrationResult:
         result.error = f"Lever refused the credentials ({exc.message})."
     except LeverError as exc:
         result.error = f"Lever did not register the webhooks: {exc.message}"
+    finally:
+        _release_registration_lease(connection)
     if result.error:
         logger.info("Webhook registration for connection %s stopped: %s", connection.pk, result.error)
         missing = [event for event in WANTED_EVENTS if event not in result.registered]
@@ -76,6 +86,25 @@ def register_webhooks(connection: Connection) -> RegistrationResult:
     else:
         result.manual_steps = [*result.manual_steps, super_admin_step(result.registered), *_https_step(url)]
     return result
+
+
+def _take_registration_lease(connection: Connection) -> bool:
+    """Claim this connection's registration (one conditional update), or say another process holds it.
+
+    Two registrations at once (the connect flow and `lever_webhooks register`, say) would both find no
+    webhook and both create one per event: Lever would then deliver every event twice. The lease
+    expires by itself should its holder die.
+    """
+    now = timezone.now()
+    return bool(
+        Connection.objects.filter(pk=connection.pk)
+        .filter(Q(webhooks_registering_until__isnull=True) | Q(webhooks_registering_until__lt=now))
+        .update(webhooks_registering_until=now + REGISTRATION_LEASE)
+    )
+
+
+def _release_registration_lease(connection: Connection) -> None:
+    Connection.objects.filter(pk=connection.pk).update(webhooks_registering_until=None)
 
 
 def _register(connection: Connection, client: LeverClient, url: str, result: RegistrationResult) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import timedelta
+
 import pytest
 import responses
 from django.db import connection as db
+from django.db import connections as db_connections
+from django.utils import timezone
 
 from apps.integrations.lever.environments import PRODUCTION
 from apps.integrations.lever.webhooks import EVENTS, signature
-from apps.integrations.models import ConnectionStatus, Environment, LeverWebhook, WebhookStatus
+from apps.integrations.models import Connection, ConnectionStatus, Environment, LeverWebhook, WebhookStatus
 from apps.integrations.webhook_registration import (
     register_webhooks,
     unregister_webhooks,
@@ -59,6 +64,63 @@ def test_register_creates_each_event_once(sandbox, connection):
     assert sorted(hook["event"] for hook in at_sandbox(sandbox, connection)) == sorted(EVENTS)
     assert LeverWebhook.objects.filter(connection=connection).count() == len(EVENTS)
     assert any("Super Admin" in step for step in first.manual_steps)
+
+
+def test_a_registration_in_progress_elsewhere_is_not_doubled(sandbox, connection):
+    held = timezone.now() + timedelta(minutes=1)
+    Connection.objects.filter(pk=connection.pk).update(webhooks_registering_until=held)
+
+    result = register_webhooks(connection)
+
+    assert "Another registration" in result.error and result.manual_steps
+    assert at_sandbox(sandbox, connection) == [] and not LeverWebhook.objects.exists()
+    connection.refresh_from_db()
+    assert connection.webhooks_registering_until == held  # the other holder's lease is left alone
+
+
+def test_a_dead_holders_lease_expires_and_every_run_releases_its_own(sandbox, connection):
+    Connection.objects.filter(pk=connection.pk).update(webhooks_registering_until=timezone.now())
+    assert register_webhooks(connection).error == ""
+    connection.refresh_from_db()
+    assert connection.webhooks_registering_until is None
+    Connection.objects.filter(pk=connection.pk).update(api_key="not-the-key")  # Lever refuses: released too
+    connection.refresh_from_db()
+    assert "refused" in register_webhooks(connection).error
+    connection.refresh_from_db()
+    assert connection.webhooks_registering_until is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_registrations_at_once_create_each_webhook_once(sandbox, connection):
+    if db.vendor == "sqlite":
+        # The test database is SQLite in memory, whose shared cache answers a second writer "table is
+        # locked" at once instead of waiting as a file database does. CI repeats the suite on PostgreSQL.
+        pytest.skip("threads writing at once need PostgreSQL here (in-memory SQLite has no busy wait)")
+    sandbox.set_faults(latency=0.2)  # both would list Lever's webhooks before either creates one
+    start = threading.Barrier(2)
+    results = []
+
+    def register() -> None:
+        start.wait()
+        try:
+            results.append(register_webhooks(Connection.objects.get(pk=connection.pk)))
+        except Exception as exc:  # noqa: BLE001 - shown by the assertion below
+            results.append(exc)
+        finally:
+            db_connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=register) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        sandbox.set_faults()
+    assert sorted(hook["event"] for hook in at_sandbox(sandbox, connection)) == sorted(EVENTS)
+    assert LeverWebhook.objects.filter(connection=connection).count() == len(EVENTS)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(bool(r.error) for r in results) == [False, True], results
 
 
 def test_signing_tokens_are_stored_encrypted_and_verify_real_deliveries(sandbox, connection):

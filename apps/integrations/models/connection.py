@@ -130,6 +130,13 @@ class Connection(WorkspaceScopedModel):
     )
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    webhooks_registering_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Held while one process registers this connection's webhooks in Lever, so two do not "
+        "create the same ones; taken and released with conditional updates.",
+    )
 
     objects: Any = ConnectionQuerySet.as_manager()
 
