@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -61,7 +62,7 @@ from apps.candidates.sourcing_triggers import (
     trigger_description,
 )
 from apps.candidates.text_extraction import extract
-from apps.integrations.models import AtsUser, WritebackSource
+from apps.integrations.models import AtsUser, ChangeKind, ChangeSource, RecordChange, WritebackSource
 from apps.jobs.models import Job, JobStage, Stage
 
 __all__ = [
@@ -312,6 +313,7 @@ def candidate_update_local(*, candidate: Candidate, new: NewCandidate, requested
     person = clean_person(new)
     fields = _person_fields(person)
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    before = {name: getattr(current, name) for name in changed}
     sourcing = dict(current.sourcing or {})
     old_source = sourcing.get("source") or ""
     if not changed and old_source == person.source:
@@ -325,6 +327,7 @@ def candidate_update_local(*, candidate: Candidate, new: NewCandidate, requested
     if changed:
         current.changed_at = now  # the scorer's "changed since last checked", as after a sync
     current.save(update_fields=[*changed, "sourcing", "changed_at", "updated_at"])
+    _record_edit(current, before, old_source, person.source)
     local = Application.objects.filter(candidate=current, remote_id__isnull=True)
     if old_source != person.source:
         took_it = [old_source] if old_source else []
@@ -335,3 +338,19 @@ def candidate_update_local(*, candidate: Candidate, new: NewCandidate, requested
         if not had_contact and has_contact(current):
             export_triggers_after_contact_change(current, requested_by=requested_by)
     return current
+
+
+def _record_edit(candidate: Candidate, before: dict[str, Any], old_source: str, new_source: str) -> None:
+    """Keep the edit as a RecordChange (old → new per field), so the profile's timeline shows it."""
+    fields = {name: [value, getattr(candidate, name)] for name, value in before.items()}
+    if old_source != new_source:
+        fields["source"] = [old_source, new_source]
+    RecordChange.objects.create(
+        workspace_id=candidate.workspace_id,
+        connection=None,
+        content_type=ContentType.objects.get_for_model(Candidate),
+        object_id=candidate.pk,
+        kind=ChangeKind.UPDATED,
+        source=ChangeSource.EDIT,
+        fields=fields,
+    )

@@ -31,7 +31,7 @@ from apps.candidates.models import (
     RejectionReason,
     Scorecard,
 )
-from apps.integrations.models import ChangeKind, RecordChange, WritebackAction
+from apps.integrations.models import ChangeKind, ChangeSource, RecordChange, WritebackAction
 from apps.jobs.models import Stage
 
 PAGE_SIZE = 30
@@ -583,7 +583,8 @@ def change_entries(
     rest = [name for name in fields if name not in handled and name not in BOOKKEEPING]
     if rest:
         labels = ", ".join(dict.fromkeys(field_label(model, name) for name in rest))
-        entries.append(entry("change", f"Updated in Lever: {labels}"))
+        where = "Details edited" if change.source == ChangeSource.EDIT else "Updated in Lever"
+        entries.append(entry("change", f"{where}: {labels}"))
     return entries
 
 

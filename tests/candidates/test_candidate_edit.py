@@ -8,11 +8,18 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from apps.candidates import sourcing
+from apps.candidates.forms_sourcing import person_initial
 from apps.candidates.models import Application, Candidate, CandidateExport, ExportCause, ExportStatus
 from apps.candidates.sourcing import NewCandidate, candidate_add, candidate_update_local
 from apps.candidates.sourcing_triggers import job_export_settings_update
 from apps.candidates.versions import workspace_versions
-from apps.integrations.models import WritebackAction, WritebackKind, WritebackStatus
+from apps.integrations.models import (
+    ChangeSource,
+    RecordChange,
+    WritebackAction,
+    WritebackKind,
+    WritebackStatus,
+)
 from apps.jobs.models import ExportTrigger
 from tests.candidates.factories import ApplicationFactory, CandidateExportFactory, CandidateFactory
 from tests.conftest import client_for
@@ -83,6 +90,11 @@ def person_fields(candidate):
     )
 
 
+def person_form(candidate):
+    """What the edit form posts when nothing is changed: its initial values."""
+    return person_initial(Candidate.objects.get(pk=candidate.pk))
+
+
 # -- the page ---------------------------------------------------------------------------------------------------
 
 
@@ -143,6 +155,19 @@ def test_saving_corrects_the_person_and_redirects_to_the_profile(cast, job):
     assert candidate.changed_at is not None and candidate.remote_id is None
     page = response.content.decode()
     assert "Ada King" in page and "Countess at Engines Ltd" in page
+
+
+def test_an_edit_shows_on_the_timeline_with_what_changed(cast):
+    candidate = local_person(cast).candidate
+    client = client_for(cast.recruiter)
+    client.post(edit_url(candidate), {**person_form(candidate), "name": "Ada King", "source": "Referral"})
+    change = RecordChange.objects.get(object_id=candidate.pk, source=ChangeSource.EDIT)
+    assert change.fields == {"name": ["Ada Lovelace", "Ada King"], "source": ["Conference", "Referral"]}
+    assert change.workspace_id == cast.workspace.pk
+    page = client.get(profile_url(candidate)).content.decode()
+    assert "Details edited: name, source" in page and "Edited in Recruitdesk" in page
+    client.post(edit_url(candidate), person_form(candidate))  # nothing changed: nothing recorded
+    assert RecordChange.objects.filter(object_id=candidate.pk, source=ChangeSource.EDIT).count() == 1
 
 
 def test_bad_values_are_refused_next_to_their_fields_and_nothing_is_saved(cast, job):

@@ -134,13 +134,15 @@ class WebhookEvent(WorkspaceScopedModel):
 
 
 class ChangeSource(models.TextChoices):
-    """What brought a change into the mirror: a kind of sync run, a webhook, or our own write-back."""
+    """What brought a change into the mirror: a kind of sync run, a webhook, our own write-back, or an
+    edit of a person who is not in Lever yet."""
 
     FULL = "full", "Full sync"
     DELTA = "delta", "Delta sync"
     WEBHOOK = "webhook", "Webhook"
     SWEEP = "sweep", "Child sweep"
     WRITEBACK = "writeback", "Write-back"
+    EDIT = "edit", "Edited in Recruitdesk"  # a person not in Lever yet, corrected on their edit page
 
 
 class ChangeKind(models.TextChoices):
