@@ -186,7 +186,9 @@ def _decorate(application: Application, now: datetime) -> Application:
     except Score.DoesNotExist:
         application.fit = None
     entered = application.stage_entered_at or application.last_advanced_at
-    application.days_in_stage = (now - entered).days if application.is_active and entered else None
+    # Calendar days in the site's time zone, as the pipeline board counts them (jobs/pipeline.py).
+    days = (timezone.localdate(now) - timezone.localdate(entered)).days if entered else None
+    application.days_in_stage = days if application.is_active else None
     application.source_names = [str(s) for s in application.sources or [] if isinstance(s, str | int) and s]
     application.lever_href = safe_web_url(application.remote_url)
     return application

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.candidates.models import Application
+from apps.candidates.selectors import _decorate
 from apps.scoring import services
 from tests.candidates.factories import (
     ApplicationFactory,
@@ -155,7 +156,8 @@ def test_every_application_shows_its_job_stage_outcome_fit_and_an_actions_slot(c
         candidate=candidate,
         job__name="Backend Engineer",
         current_stage=stage,
-        stage_entered_at=timezone.now() - timedelta(days=3, hours=2),
+        # Noon three days ago: three calendar days whatever the time of the run (as the board counts).
+        stage_entered_at=timezone.localtime().replace(hour=12, minute=0) - timedelta(days=3),
         origin="referred",
         sources=["LinkedIn", "Referral"],
         owner=AtsUserFactory(connection=cast.connection, name="Rita Recruiter"),
@@ -279,3 +281,11 @@ def test_secret_notes_are_read_by_those_who_write_back_only(cast):
         assert "Open note for everyone" in page
         assert "Salary expectations" not in page and "Only recruiters and admins read secret notes." in page
     assert "Salary expectations: 180k" in profile(cast, application.candidate, cast.recruiter)
+
+
+def test_days_in_stage_count_calendar_days_as_the_board_does(cast):
+    application = ApplicationFactory(connection=cast.connection)
+    tz = timezone.get_current_timezone()
+    application.stage_entered_at = datetime(2026, 3, 1, 23, 30, tzinfo=tz)
+    assert _decorate(application, datetime(2026, 3, 2, 0, 30, tzinfo=tz)).days_in_stage == 1  # an hour, a day
+    assert _decorate(application, datetime(2026, 3, 1, 23, 59, tzinfo=tz)).days_in_stage == 0

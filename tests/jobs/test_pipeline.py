@@ -109,7 +109,10 @@ def test_each_column_shows_its_best_cards_and_counts_the_rest(cast, job, stages)
 
 
 def test_days_in_stage_are_counted_from_stage_entry(cast, job, stages):
-    apply(cast, job, stages[0], stage_entered_at=timezone.now() - timedelta(days=9, hours=1))
+    # Calendar days in the site's time zone: noon nine days ago is 9 whatever the time of the run
+    # (nine days and an hour ago was 10 between midnight and one o'clock).
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    apply(cast, job, stages[0], stage_entered_at=noon - timedelta(days=9))
     apply(cast, job, stages[0], stage_entered_at=None)
     assert {card.days_in_stage for card in board_of(job).columns[0].cards} == {9, None}
 
