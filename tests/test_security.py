@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from apps.core.security import CONTENT_SECURITY_POLICY
+from apps.core.security import CONTENT_SECURITY_POLICY, OPEN_FORM_ACTION_POLICY
 from tests.accounts.factories import PASSWORD
 from tests.candidates.factories import ApplicationFactory, AttachmentFactory, CandidateFactory
 from tests.conftest import client_for
@@ -21,6 +23,9 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# What style-src 'self' refuses in markup: a style="…" attribute, a <style> element.
+INLINE_STYLE = re.compile(r"\sstyle\s*=|<style[\s>]", re.IGNORECASE)
 
 # What production looks like (DEBUG off, HTTPS everywhere); see also tests/test_settings.py, which runs
 # check --deploy in a fresh process with the production environment.
@@ -68,14 +73,16 @@ def assert_page_headers(response):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_csp_allows_scripts_only_from_our_own_files():
+def test_csp_allows_scripts_and_styles_only_from_our_own_files():
     directives = dict(part.split(" ", 1) for part in CONTENT_SECURITY_POLICY.split("; "))
     assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
     assert directives["default-src"] == "'self'"
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["form-action"] == "'self'"
     assert "unsafe-eval" not in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
 
 
 @pytest.mark.parametrize("page", ["dashboard", "candidate", "login"])
@@ -89,10 +96,19 @@ def test_pages_carry_the_security_headers(cast, page):
         response = client_for(cast.recruiter).get(reverse("candidates:detail", args=[candidate.pk]))
     assert response.status_code == 200
     assert_page_headers(response)
-    # Nothing the policy would block: no inline <script>, no on*= handlers.
+    # Nothing the policy would block: no inline <script>, no on*= handlers, no inline styles.
     html = response.content.decode()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script> in the page"
     assert not re.search(r"\son[a-z]+=", html), "inline event handler in the page"
+    assert not INLINE_STYLE.search(html), "inline style in the page"
+    if page != "login":  # pages with htmx: it must not inject its indicator <style> (app.css has the rules)
+        config = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", html)
+        assert config, "no htmx-config meta"
+        htmx_config = json.loads(config.group(1))
+        assert (
+            htmx_config["includeIndicatorStyles"] is False
+            and "style" not in htmx_config["attributesToSettle"]
+        )
 
 
 def test_htmx_fragments_carry_the_policy_too(cast):
@@ -136,16 +152,32 @@ def test_the_oauth_connect_page_may_post_to_lever(cast):
     """Its form is redirected to Lever's consent screen; browsers apply form-action to that redirect."""
     response = client_for(cast.owner).get(reverse("integrations:lever-credentials"))
     assert response.status_code == 200
+    assert response["Content-Security-Policy"] == OPEN_FORM_ACTION_POLICY
     assert "form-action" not in response["Content-Security-Policy"]
     assert "script-src 'self';" in response["Content-Security-Policy"]
+    assert "style-src 'self';" in response["Content-Security-Policy"]
 
 
-def test_the_staff_admin_has_no_inline_scripts(staff_client):
-    for url in ("/admin/", "/admin/accounts/workspace/add/"):
+def test_the_staff_admin_has_no_inline_scripts_or_styles(staff_client):
+    """The admin gets the app's policy (style-src 'self' too); tests/e2e/test_csp.py checks it in chromium."""
+    for url in ("/admin/", "/admin/accounts/workspace/add/", "/admin/accounts/workspace/"):
         response = staff_client.get(url)
         assert response.status_code == 200
         assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.content.decode()), url
+        assert not INLINE_STYLE.search(response.content.decode()), url
+
+
+def test_no_admin_changelist_needs_an_inline_style():
+    """Django's change_list.html adds a <style> element when a ModelAdmin turns off both action bars."""
+    from django.contrib import admin
+
+    offenders = [
+        str(model_admin)
+        for model_admin in admin.site._registry.values()
+        if not model_admin.actions_on_top and not model_admin.actions_on_bottom
+    ]
+    assert not offenders
 
 
 def test_templates_have_no_inline_scripts_or_handlers():
@@ -157,6 +189,50 @@ def test_templates_have_no_inline_scripts_or_handlers():
         triggers = [re.sub(r"from:\S+", "", t) for t in re.findall(r"hx-trigger=\"([^\"]*)\"", text)]
         if any("[" in t for t in triggers) or "hx-on" in text or re.search(r"hx-vals=.js:", text):
             offenders.append(f"{path.relative_to(ROOT)} (htmx code needs eval or inline script)")
+    assert not offenders
+
+
+def test_templates_have_no_inline_styles():
+    """style-src 'self' refuses style="…" attributes and <style> elements: use a class in static/css/."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*")
+        if path.is_file() and INLINE_STYLE.search(path.read_text())
+    ]
+    assert not offenders
+
+
+def html_in_python(path: Path) -> list[str]:
+    """The string literals of a module that hold markup with an inline style (docstrings left out)."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and re.search(r"<[a-zA-Z][^<>]*\sstyle\s*=|<style[\s>]", node.value, re.IGNORECASE)
+    ]
+
+
+def test_python_markup_has_no_inline_styles():
+    """HTML built in Python (format_html in admin helpers, template tags) follows the same rule."""
+    elsewhere = {
+        # The Lever sandbox is its own server (another origin, no CSP of ours) with its own consent page.
+        "apps/lever_sandbox/oauth.py",
+    }
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in (ROOT / "apps").rglob("*.py")
+        if str(path.relative_to(ROOT)) not in elsewhere and (found := html_in_python(path))
+    }
     assert not offenders
 
 

@@ -1,9 +1,20 @@
 """Content-Security-Policy header (Django 5.2 has no built-in CSP).
 
 Scripts come only from our own static files: no inline <script>, no on*= handlers, no eval (htmx
-trigger filters `[...]` need eval, so pages use static/js/page.js hooks instead). Inline `style=`
-attributes remain in a few templates and htmx injects its indicator <style>, so style-src also
-allows 'unsafe-inline'; styles cannot run code.
+trigger filters `[...]` need eval, so pages use the data- hooks in static/js/app.js instead).
+
+Styles come only from our stylesheets too (style-src 'self'): no style="…" attributes and no <style>
+elements in templates (tests/test_security.py scans templates/) or in markup built in Python, and
+htmx's injected indicator <style> is switched off by the htmx-config meta in base.html (its rules live
+in static/css/app.css). JavaScript may still set styles through the CSSOM (`element.style.x = …`),
+which CSP allows; setAttribute("style", …) and innerHTML with style= are refused.
+
+The staff admin gets the same policy: Django 5.2's admin templates and scripts use no inline styles
+(its JS styles elements through the CSSOM), checked in the browser on the index, changelists, change
+and add forms, select2 autocompletes, popups, inlines, actions and date widgets. The one exception is
+change_list.html's <style> for a ModelAdmin with actions_on_top and actions_on_bottom both off, which no
+admin of ours does (tests/test_security.py checks). pretty_json (apps/core/admin_utils.py) links
+static/css/admin.css rather than using style=.
 """
 
 from __future__ import annotations
@@ -16,7 +27,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         "img-src 'self' data:",
         "object-src 'none'",
         "base-uri 'none'",
