@@ -10,7 +10,12 @@ from playwright.sync_api import expect
 from apps.automation.models import Notification, Rule, RuleMode
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.candidates.factories import ApplicationFactory
-from tests.e2e.conftest import CHROMIUM, browser_type_launch_args, screenshot  # noqa: F401 (fixtures)
+from tests.e2e.conftest import (  # noqa: F401 (fixtures; csp_violations is autouse: fails on a CSP violation)
+    CHROMIUM,
+    browser_type_launch_args,
+    csp_violations,
+    screenshot,
+)
 from tests.e2e.test_browse import log_in
 from tests.integrations.factories import ConnectionFactory
 from tests.jobs.factories import JobFactory, StageFactory

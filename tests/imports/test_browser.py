@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from apps.imports.models import CandidateImport
 from apps.imports.runner import import_run
 from tests.accounts.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.e2e.conftest import csp_violations  # noqa: F401 (autouse: the test fails on a CSP violation)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts" / "e2e"))
