@@ -39,7 +39,7 @@ from django.test.utils import override_settings  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
 from apps.accounts.services import workspace_create  # noqa: E402
-from apps.integrations.digest import mirror_digest, mirrored_models, model_rows  # noqa: E402
+from apps.integrations.digest import corrupted_rows, mirror_digest, mirrored_models, model_rows  # noqa: E402
 from apps.integrations.lever import oauth, transport  # noqa: E402
 from apps.integrations.lever.environments import environment_for  # noqa: E402
 from apps.integrations.lever.sync.runner import run_sync  # noqa: E402
@@ -205,9 +205,7 @@ def main() -> None:
         finally:
             transport.LeverTransport.request = original
             sandbox.restore_oauth()
-        corrupted = sum(
-            len(set(model_rows(m, connection)) - reference_rows[m._meta.label]) for m in mirrored_models()
-        )
+        corrupted = sum(corrupted_rows(connection, reference_rows).values())
         report(
             f"revoked after {revoke_at} requests → {connection.status}",
             result,

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import pytest
 
-from apps.integrations.digest import mirror_digest, mirrored_models, model_rows
+from apps.integrations.digest import corrupted_rows, mirror_digest, mirrored_models, model_rows
 from apps.integrations.lever.sync.runner import run_sync
 from apps.integrations.lifecycle import connection_connect_oauth
-from apps.integrations.models import Connection, ConnectionStatus, SyncKind, SyncStatus
+from apps.integrations.models import ConnectionStatus, SyncKind, SyncStatus
 from apps.lever_sandbox.server import SandboxServer
 from tests.integrations.lever.sandbox_sync import FAST, connect, oauth_connect, oauth_tokens, sync
 
@@ -80,17 +80,6 @@ def reference(clean_sandbox) -> dict[str, object]:
     return _reference
 
 
-def corrupted_rows(connection: Connection, reference: dict[str, object]) -> dict[str, int]:
-    """Count, per model, rows of `connection`'s mirror that no fault-free row equals."""
-    out = {}
-    for model in mirrored_models():
-        label = model._meta.label
-        extra = set(model_rows(model, connection)) - reference["rows"][label]
-        if extra:
-            out[label] = len(extra)
-    return out
-
-
 @pytest.mark.parametrize("faults,options", MATRIX.values(), ids=MATRIX.keys())
 def test_a_sync_through_faults_ends_identical_to_a_fault_free_one(clean_sandbox, reference, faults, options):
     connection = connect(clean_sandbox)
@@ -112,20 +101,27 @@ def test_a_sync_through_faults_ends_identical_to_a_fault_free_one(clean_sandbox,
     assert run.requests_made >= reference["requests"]
 
 
-def on_request(number: int, action, monkeypatch) -> None:
-    """Run `action` (something happening inside Lever) as the sync sends its `number`-th API request."""
+def on_request(number: int | str, action, monkeypatch) -> dict[str, int]:
+    """Run `action` (something happening inside Lever) as the sync sends its `number`-th API request,
+    or its first request whose path contains `number` when it is a string (e.g. "/download").
+
+    Returns {"n": requests sent so far, "at": the request the action came with}.
+    """
     from apps.integrations.lever import transport
 
     original = transport.LeverTransport.request
-    seen = {"n": 0}
+    seen = {"n": 0, "at": 0}
 
-    def request(self, *args, **kwargs):
+    def request(self, method, path, *args, **kwargs):
         seen["n"] += 1
-        if seen["n"] == number:
+        due = number in path if isinstance(number, str) else seen["n"] == number
+        if due and not seen["at"]:
+            seen["at"] = seen["n"]
             action()
-        return original(self, *args, **kwargs)
+        return original(self, method, path, *args, **kwargs)
 
     monkeypatch.setattr(transport.LeverTransport, "request", request)
+    return seen
 
 
 def test_an_outage_longer_than_the_retries_fails_the_run_clearly_and_the_next_sync_continues(
@@ -139,7 +135,7 @@ def test_an_outage_longer_than_the_retries_fails_the_run_clearly_and_the_next_sy
     assert "500" in run.error or "503" in run.error  # Lever's answer, for the operator
     assert run.checkpoint  # where the next full sync starts
     assert connection.status == ConnectionStatus.ACTIVE  # a Lever outage is not a credentials problem
-    assert corrupted_rows(connection, reference) == {}
+    assert corrupted_rows(connection, reference["rows"]) == {}
 
     monkeypatch.undo()
     clean_sandbox.set_faults()
@@ -172,22 +168,25 @@ def test_tokens_expiring_every_second_are_refreshed_and_the_mirror_is_identical(
     assert connection.status == ConnectionStatus.ACTIVE
 
 
-@pytest.mark.parametrize("after", [5, 60])
+# Early, in the middle, and between a batch's rows and the download of its resumes and files (the rows
+# are written, their files not yet fetched: pending, not corrupted, and the next run fetches them).
+@pytest.mark.parametrize("after", [5, 60, "/download"])
 def test_revocation_mid_sync_stops_cleanly_and_a_reauthorised_sync_completes(
     clean_sandbox, reference, settings, monkeypatch, after
 ):
     connection = oauth_connect(clean_sandbox, settings)
-    on_request(after, clean_sandbox.revoke_oauth, monkeypatch)  # revoked inside Lever
+    revoked = on_request(after, clean_sandbox.revoke_oauth, monkeypatch)  # revoked inside Lever
     run = sync(connection)
     requests_at_stop = clean_sandbox.request_counts()["total"]
+    assert revoked["at"], "the sync never reached the request to revoke at"
 
     # Clearly reported: the run failed, the connection asks for re-authorisation, nothing is retried.
     assert run.status == SyncStatus.FAILED
     assert run.error
     assert connection.status == ConnectionStatus.NEEDS_REAUTH
-    assert requests_at_stop <= after + 3  # at most the failed call and one refresh attempt after it
+    assert requests_at_stop <= revoked["at"] + 3  # at most the failed call and one refresh attempt after it
     # Nothing corrupted: every row written before the revocation is exactly the fault-free row.
-    assert corrupted_rows(connection, reference) == {}
+    assert corrupted_rows(connection, reference["rows"]) == {}
     # And a needs-reauth connection makes no requests at all, however often it is asked.
     with pytest.raises(Exception, match="(?i)reauth|authori"):
         run_sync(connection, kind=SyncKind.DELTA, client_options=FAST)
