@@ -17,14 +17,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 # bench/ is on sys.path when this runs as a script: the environment every bench shares.
-from procs import ROOT, bench_env  # noqa: E402
+from procs import ROOT, bench_env, work_dir  # noqa: E402
 
-WORK = Path(tempfile.mkdtemp(prefix="recruitdesk-bench-"))
+WORK = work_dir()
 os.environ.update(
     bench_env(database_url=f"sqlite:///{WORK / 'bench.sqlite3'}", work=WORK, LOG_LEVEL="CRITICAL")
 )

@@ -26,10 +26,8 @@ import itertools
 import json
 import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -37,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from procs import bench_env, postgres_create, postgres_drop, table  # noqa: E402
+from procs import bench_env, postgres_create, postgres_drop, table, work_dir  # noqa: E402
 
 HTMX = {"HX-Request": "true"}
 # The same markers bench/web_load_users.py follows.
@@ -84,8 +82,7 @@ def parse_args() -> argparse.Namespace:
 
 def setup(args: argparse.Namespace) -> str:
     """Point Django at the database (production-like settings: DEBUG off) and set it up."""
-    work = Path(tempfile.mkdtemp(prefix="recruitdesk-page-cpu-"))
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # its database (SQLite) and media
+    work = work_dir("recruitdesk-page-cpu-")  # its database (SQLite) and media, removed at exit
     if args.postgres:
         name = f"recruitdesk_page_cpu_{os.getpid()}"
         database_url = postgres_create(name)

@@ -15,12 +15,13 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = Path(tempfile.mkdtemp(prefix="recruitdesk-bench-"))
+from procs import work_dir  # noqa: E402 (bench/ is on sys.path when this runs as a script)
+
+WORK = work_dir()
 # Production-like: DEBUG off (with DEBUG on, Django logs every SQL query, which costs time and memory).
 os.environ.update(
     DEBUG="False",

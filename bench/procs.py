@@ -15,10 +15,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +43,13 @@ REDIS_CLAIM_KEY = "recruitdesk-bench:claimed-by"
 
 
 # -- cleanup ------------------------------------------------------------------------------------------------
+
+
+def work_dir(prefix: str = "recruitdesk-bench-") -> Path:
+    """A temp dir for a bench's database, media and logs, removed when the bench exits."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 class Cleanup:

@@ -17,7 +17,6 @@ import resource
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,7 +24,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = Path(tempfile.mkdtemp(prefix="recruitdesk-bench-"))
+from procs import work_dir  # noqa: E402 (bench/ is on sys.path when this runs as a script)
+
+WORK = work_dir()
 # Production-like: DEBUG off (with DEBUG on, Django logs every SQL query, which costs time and memory).
 os.environ.update(
     DEBUG="False",

@@ -23,13 +23,14 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = Path(tempfile.mkdtemp(prefix="recruitdesk-bench-"))
+from procs import work_dir  # noqa: E402 (bench/ is on sys.path when this runs as a script)
+
+WORK = work_dir()
 # Production-like: DEBUG off. The worker subprocess inherits this environment, so it shares the database.
 os.environ.update(
     DEBUG="False",
