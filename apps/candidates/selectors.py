@@ -75,23 +75,37 @@ def with_tier_labels(candidates: Iterable[Candidate]) -> list[Candidate]:
     return rows
 
 
+def newest_lever_url(candidate: Any) -> QuerySet[Application]:
+    """The Lever page of the person's newest alive application that has one, as a one-value query.
+
+    `candidate`: a pk, or OuterRef("pk") inside a query of people.
+    """
+    return (
+        Application.objects.filter(candidate_id=candidate, remote_deleted_at__isnull=True)
+        .exclude(remote_url="")
+        .order_by(F("applied_at").desc(nulls_last=True), "-pk")
+        .values("remote_url")[:1]
+    )
+
+
+def lever_link(candidate: Candidate) -> str:
+    """A safe link to the person's newest application in Lever ("" when none)."""
+    return safe_web_url(newest_lever_url(candidate.pk).values_list("remote_url", flat=True).first())
+
+
 def duplicate_rows(
     *, workspace: Workspace, groups: Iterable[DuplicateGroup]
 ) -> list[tuple[DuplicateGroup, list[Candidate]]]:
     """Each group with its people (one query for the page): applications count and a Lever link."""
     groups = list(groups)
     shown = {pk for group in groups for pk in group.members}
-    lever_urls = (
-        Application.objects.filter(candidate_id=OuterRef("pk"), remote_deleted_at__isnull=True)
-        .exclude(remote_url="")
-        .order_by(F("applied_at").desc(nulls_last=True), "-pk")
-        .values("remote_url")[:1]
-    )
     people = (
         Candidate.objects.for_workspace(workspace)
         .filter(pk__in=shown)
         .only("pk", "name", "email", "current_title", "current_company", "remote_created_at")
-        .annotate(application_count=_application_count(), lever_url=Subquery(lever_urls))
+        .annotate(
+            application_count=_application_count(), lever_url=Subquery(newest_lever_url(OuterRef("pk")))
+        )
     )
     by_pk = {person.pk: person for person in people}
     for person in by_pk.values():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from apps.accounts.roles import Capability
 from apps.candidates import sourcing
 from apps.candidates.forms_sourcing import AddCandidateForm, EditCandidateForm, ExportSettingsForm
 from apps.candidates.models import Application, Candidate, CandidateExport, ExportStatus
-from apps.candidates.selectors import safe_web_url
+from apps.candidates.selectors import lever_link
 from apps.candidates.sourcing_triggers import (
     BUTTON_ONLY,
     export_settings_for,
@@ -119,19 +118,6 @@ def candidate_add(request: WorkspaceRequest) -> HttpResponse:
 # -- correcting a person not in Lever yet ------------------------------------------------------------------
 
 
-def _lever_link(candidate: Candidate) -> str:
-    """Their newest application's page in Lever, as the profile links it ("" for a local person)."""
-    url = (
-        Application.objects.filter(candidate=candidate)
-        .alive()
-        .exclude(remote_url="")
-        .order_by(F("applied_at").desc(nulls_last=True), "-pk")
-        .values_list("remote_url", flat=True)
-        .first()
-    )
-    return safe_web_url(url)
-
-
 @require_http_methods(["GET", "POST"])
 @capability_required(Capability.WRITE_BACK)
 def candidate_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
@@ -165,7 +151,7 @@ def candidate_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "candidate": candidate,
         "form": form,
         "refusal": refusal,
-        "lever_url": _lever_link(candidate) if refusal else "",
+        "lever_url": lever_link(candidate) if refusal else "",
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "candidates/edit.html", context, status=status)

@@ -13,8 +13,8 @@ The staff admin gets the same policy: Django 5.2's admin templates and scripts u
 (its JS styles elements through the CSSOM), checked in the browser on the index, changelists, change
 and add forms, select2 autocompletes, popups, inlines, actions and date widgets. The one exception is
 change_list.html's <style> for a ModelAdmin with actions_on_top and actions_on_bottom both off, which no
-admin of ours does (tests/test_security.py checks). pretty_json (apps/core/admin_utils.py) links
-static/css/admin.css rather than using style=.
+admin of ours does (tests/test_security.py checks). pretty_json (apps/core/admin_utils.py) uses a class from
+static/css/admin.css, which templates/admin/base_site.html links, rather than style=.
 """
 
 from __future__ import annotations
